@@ -1,0 +1,124 @@
+"""Reads for the hub pages. Every row comes through practice.access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from practice.access import ChildPolicy, caseload_for, children_for, policy_for, with_policy_data
+from practice.models import Child, Guardianship, Invitation, Practice, User
+
+
+@dataclass
+class CaseloadRow:
+    child: Child
+    policy: ChildPolicy
+    primary_clinician: User | None
+    guardianships: list[Guardianship]
+    attention: list[str] = field(default_factory=list)
+
+
+def _guardianships_with_portal_state() -> Prefetch:
+    return Prefetch(
+        "guardianships",
+        queryset=Guardianship.objects.select_related("guardian").prefetch_related(
+            Prefetch(
+                "guardian__invitations",
+                queryset=Invitation.objects.order_by("-created_at"),
+                to_attr="invitation_list",
+            )
+        ),
+        to_attr="guardianship_list",
+    )
+
+
+def portal_state(guardianship: Guardianship) -> str:
+    """How far a guardian is with the portal: active, invited, not_sent, not_invited, none."""
+    guardian = guardianship.guardian
+    if guardianship.access == Guardianship.Access.NONE:
+        return "no_access"
+    if guardian.has_usable_password():
+        return "active"
+    invitations = getattr(guardian, "invitation_list", None)
+    latest = invitations[0] if invitations else None
+    if latest is None:
+        return "not_invited"
+    return "send_failed" if latest.send_error else "invited"
+
+
+def caseload_rows(user: User, *, practice: Practice) -> list[CaseloadRow]:
+    today = practice.today()
+    children = with_policy_data(caseload_for(user), user).prefetch_related(
+        Prefetch("memberships__clinician"), _guardianships_with_portal_state()
+    )
+    rows = []
+    for child in children.order_by("discharged_on", "last_name", "first_name"):
+        policy = policy_for(user, child, practice=practice, today=today)
+        if policy is None:
+            continue
+        primary = next((m.clinician for m in child.memberships.all() if m.is_primary), None)
+        row = CaseloadRow(child, policy, primary, child.guardianship_list)
+        for guardianship in child.guardianship_list:
+            state = portal_state(guardianship)
+            if state in ("not_invited", "send_failed"):
+                row.attention.append("invite")
+            expires = guardianship.court_order_expires
+            if expires and expires < today:
+                row.attention.append("court_order_expired")
+        rows.append(row)
+    return rows
+
+
+def child_hub(child: Child) -> dict:
+    """What the staff child page shows beside the child: care team, guardians, agreements."""
+    memberships = list(child.memberships.select_related("clinician").order_by("-is_primary"))
+    guardianships = list(
+        Guardianship.objects.filter(child=child)
+        .select_related("guardian", "access_changed_by")
+        .prefetch_related(
+            Prefetch(
+                "guardian__invitations",
+                queryset=Invitation.objects.order_by("-created_at"),
+                to_attr="invitation_list",
+            )
+        )
+    )
+    for guardianship in guardianships:
+        guardianship.portal_state = portal_state(guardianship)
+    agreements = list(
+        child.confidentiality_agreements.select_related("recorded_by").order_by("-version")
+    )
+    return {"memberships": memberships, "guardianships": guardianships, "agreements": agreements}
+
+
+@dataclass
+class PortalChild:
+    child: Child
+    policy: ChildPolicy
+    care_team: list[User]
+    relationship: str
+
+
+def portal_children(user: User, *, practice: Practice) -> list[PortalChild]:
+    """The parent's children whose guardianship is not `none`, each with its policy."""
+    today = practice.today()
+    children: QuerySet[Child] = with_policy_data(children_for(user), user).prefetch_related(
+        Prefetch("memberships__clinician")
+    )
+    result = []
+    for child in children.distinct().order_by("date_of_birth"):
+        policy = policy_for(user, child, practice=practice, today=today)
+        if policy is None:
+            continue
+        memberships = sorted(child.memberships.all(), key=lambda m: not m.is_primary)
+        guardianship = child.viewer_guardianships[0]
+        result.append(
+            PortalChild(
+                child,
+                policy,
+                [m.clinician for m in memberships if m.clinician.is_active],
+                guardianship.get_relationship_display(),
+            )
+        )
+    return result

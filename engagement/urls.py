@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("caseload/", views.caseload, name="caseload"),
+    path("children/<int:pk>/", views.child_detail, name="child_detail"),
+    path("portal/", views.portal_home, name="portal_home"),
+    path("portal/children/<int:pk>/", views.portal_child, name="portal_child"),
+    path("practice/staff/<int:pk>/leave/", views.clinician_leave, name="clinician_leave"),
+]

@@ -1,0 +1,107 @@
+"""The hub pages that gather from every layer: caseload, child page, portal home."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from practice.access import child_for_user
+from practice.audit import audit
+from practice.decorators import (
+    clinician_required,
+    parent_required,
+    practice_admin_required,
+    staff_required,
+)
+from practice.models import Practice, User
+
+from . import selectors, services
+from .forms import ClinicianLeaveForm
+
+
+@clinician_required
+def caseload(request):
+    practice = Practice.get()
+    rows = selectors.caseload_rows(request.user, practice=practice)
+    active = [row for row in rows if not row.child.is_discharged]
+    return render(
+        request,
+        "engagement/caseload.html",
+        {
+            "rows": active,
+            "discharged": [row for row in rows if row.child.is_discharged],
+            "attention": [row for row in active if row.attention],
+            "today": practice.today(),
+        },
+    )
+
+
+@staff_required
+def child_detail(request, pk):
+    child, policy = child_for_user(request.user, pk)
+    practice = Practice.get()
+    today = practice.today()
+    audit(actor=request.user, action="child.view", target=child, child=child, request=request)
+    return render(
+        request,
+        "engagement/child_detail.html",
+        {
+            "child": child,
+            "policy": policy,
+            "age": child.age_on(today),
+            "has_agreement": bool(child.agreements_in_effect),
+            "today": today,
+            **selectors.child_hub(child),
+        },
+    )
+
+
+@parent_required
+def portal_home(request):
+    practice = Practice.get()
+    children = selectors.portal_children(request.user, practice=practice)
+    return render(request, "engagement/portal_home.html", {"children": children})
+
+
+@parent_required
+def portal_child(request, pk):
+    child, policy = child_for_user(request.user, pk)
+    practice = Practice.get()
+    entry = next(
+        item
+        for item in selectors.portal_children(request.user, practice=practice)
+        if item.child.pk == child.pk
+    )
+    audit(
+        actor=request.user, action="portal.child_view", target=child, child=child, request=request
+    )
+    return render(request, "engagement/portal_child.html", {"entry": entry})
+
+
+@practice_admin_required
+def clinician_leave(request, pk):
+    leaving = get_object_or_404(User, pk=pk, role=User.Role.CLINICIAN, is_active=True)
+    form = ClinicianLeaveForm(request.POST or None, leaving=leaving)
+    caseload_size = leaving.memberships.count()
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.clinician_leave(
+                clinician=leaving,
+                successor=form.cleaned_data["successor"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("%(count)s children moved to %(successor)s; %(name)s can no longer sign in.")
+                % {"count": moved, "successor": form.cleaned_data["successor"], "name": leaving},
+            )
+            return redirect("staff_list")
+    return render(
+        request,
+        "engagement/clinician_leave.html",
+        {"form": form, "leaving": leaving, "caseload_size": caseload_size},
+    )

@@ -1,0 +1,1 @@
+"""Goals, ratings, milestones and the T-score arrive with "Goals set together"."""

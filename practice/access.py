@@ -1,0 +1,187 @@
+"""The one place that decides what a user may see of a child (DESIGN.md, "Confidentiality").
+
+For a user and a child it answers with a ChildPolicy: the named rights of the table. It knows
+nothing of goals or sessions; each app's selectors apply the policy to their own models.
+Anything not granted here is denied. A user who may not see the child at all gets None from
+`policy_for` and a 404 from `child_for_user`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from .models import Child, ConfidentialityAgreement, Guardianship, Practice, SharingLevel, User
+
+
+@dataclass(frozen=True)
+class ChildPolicy:
+    child_id: int
+    viewer: str  # "care_team", "office" or "guardian"
+    sharing_level: str
+    guardian_access: str = ""
+    # Rows of DESIGN.md's table, as seen by this user.
+    record: bool = False  # in therapy, stage, upcoming sessions, attendance
+    goals: bool = False  # shared goals, ratings, comments, T-score, milestones
+    home_practice: bool = False
+    discharge_summary: bool = False
+    shared_summaries: bool = False
+    safety_statements: bool = False
+    own_items: bool = False  # their own messages, observations, reported barriers (status)
+    # Staff rights.
+    clinical: bool = False  # private notes, all addenda, child-private goals, barrier notes
+    family_contacts: bool = False  # guardians' names and contact details
+    manage_intake: bool = False  # edit the child, add and invite guardians
+
+    @property
+    def is_guardian(self) -> bool:
+        return self.viewer == "guardian"
+
+    @property
+    def is_care_team(self) -> bool:
+        return self.viewer == "care_team"
+
+
+def current_agreement(child: Child, today: datetime.date) -> ConfidentialityAgreement | None:
+    """The newest agreement in effect today (uses the prefetch when there is one)."""
+    agreements = getattr(child, "agreements_in_effect", None)
+    if agreements is None:
+        agreements = child.confidentiality_agreements.order_by("-effective_date", "-version")
+    in_effect = [a for a in agreements if a.effective_date <= today]
+    in_effect.sort(key=lambda a: (a.effective_date, a.version), reverse=True)
+    return in_effect[0] if in_effect else None
+
+
+def sharing_level_for(child: Child, practice: Practice, today: datetime.date) -> str:
+    """The current agreement's level; with none yet, the practice's default for the age."""
+    agreement = current_agreement(child, today)
+    if agreement is not None:
+        return agreement.sharing_level
+    return practice.default_sharing_level_for_age(child.age_on(today))
+
+
+def _guardian_policy(child: Child, guardianship: Guardianship, level: str) -> ChildPolicy | None:
+    access = guardianship.access
+    if access == Guardianship.Access.NONE:
+        return None
+    full = access == Guardianship.Access.FULL
+    progress_or_more = full and level in (SharingLevel.FULL, SharingLevel.PROGRESS)
+    return ChildPolicy(
+        child_id=child.pk,
+        viewer="guardian",
+        sharing_level=level,
+        guardian_access=access,
+        record=True,
+        goals=progress_or_more,
+        home_practice=progress_or_more,
+        discharge_summary=progress_or_more,
+        shared_summaries=full and level == SharingLevel.FULL,
+        safety_statements=True,
+        own_items=True,
+    )
+
+
+def _care_team_ids(child: Child) -> set[int]:
+    memberships = getattr(child, "_prefetched_objects_cache", {}).get("memberships")
+    if memberships is None:
+        memberships = child.memberships.all()
+    return {m.clinician_id for m in memberships}
+
+
+def _guardianship(user: User, child: Child) -> Guardianship | None:
+    cached = getattr(child, "viewer_guardianships", None)
+    if cached is not None:
+        return next((g for g in cached if g.guardian_id == user.pk), None)
+    return Guardianship.objects.filter(child=child, guardian=user).first()
+
+
+def policy_for(
+    user: User, child: Child, *, practice: Practice | None = None, today=None
+) -> ChildPolicy | None:
+    """What this user may see of this child, or None when the child does not exist for them."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    practice = practice or Practice.get()
+    today = today or practice.today()
+    level = sharing_level_for(child, practice, today)
+    if user.is_parent:
+        guardianship = _guardianship(user, child)
+        return _guardian_policy(child, guardianship, level) if guardianship else None
+    if user.is_clinician and user.pk in _care_team_ids(child):
+        return ChildPolicy(
+            child_id=child.pk,
+            viewer="care_team",
+            sharing_level=level,
+            record=True,
+            goals=True,
+            home_practice=True,
+            discharge_summary=True,
+            shared_summaries=True,
+            safety_statements=True,
+            clinical=True,
+            family_contacts=True,
+            manage_intake=True,
+        )
+    if user.can_manage_practice:
+        # Office work only: minimum necessary, no clinical text.
+        return ChildPolicy(
+            child_id=child.pk,
+            viewer="office",
+            sharing_level=level,
+            record=True,
+            family_contacts=True,
+            manage_intake=True,
+        )
+    return None
+
+
+def children_for(user: User) -> QuerySet[Child]:
+    """Every child this user may see at all, scoped in one place."""
+    children = Child.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return children.none()
+    if user.is_parent:
+        return children.filter(
+            guardianships__guardian=user,
+            guardianships__access__in=[Guardianship.Access.FULL, Guardianship.Access.LIMITED],
+        )
+    if user.is_clinician:
+        mine = children.filter(memberships__clinician=user)
+        return children if user.is_practice_admin else mine
+    if user.can_manage_practice:
+        return children
+    return children.none()
+
+
+def caseload_for(user: User) -> QuerySet[Child]:
+    """A clinician's own care-team children (a practice admin's caseload too)."""
+    return Child.objects.filter(memberships__clinician=user)
+
+
+def with_policy_data(children: QuerySet[Child], user: User) -> QuerySet[Child]:
+    """Prefetch what policy_for reads, so a list of policies costs a fixed number of queries."""
+    return children.prefetch_related(
+        "memberships",
+        Prefetch(
+            "confidentiality_agreements",
+            queryset=ConfidentialityAgreement.objects.order_by("-effective_date", "-version"),
+            to_attr="agreements_in_effect",
+        ),
+        Prefetch(
+            "guardianships",
+            queryset=Guardianship.objects.filter(guardian=user),
+            to_attr="viewer_guardianships",
+        ),
+    )
+
+
+def child_for_user(user: User, pk: int) -> tuple[Child, ChildPolicy]:
+    """The child and this user's policy for it, or 404: never the data."""
+    child = with_policy_data(children_for(user), user).filter(pk=pk).distinct().first()
+    policy = policy_for(user, child) if child is not None else None
+    if policy is None:
+        raise Http404
+    return child, policy

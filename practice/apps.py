@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PracticeConfig(AppConfig):
+    name = "practice"
+    verbose_name = "Practice"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .views import audit_login
+
+        user_logged_in.connect(audit_login, dispatch_uid="practice.audit_login")

@@ -1,0 +1,40 @@
+"""The one audit service every feature calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent, Child, User
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    child: Child | None = None,
+    request=None,
+    reason: str = "",
+    **details: Any,
+) -> AuditEvent:
+    """Record one append-only event. `details` must never carry clinical text."""
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        child=child,
+        ip_address=client_ip(request),
+        reason=reason,
+        details=details,
+    )

@@ -1,0 +1,190 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Child, ConfidentialityAgreement, Guardianship, Practice, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "That email address and password do not match an active account. "
+            "Check both and try again."
+        ),
+        "inactive": _("This account is not active. Contact the practice."),
+    }
+
+
+def clinicians():
+    return User.objects.filter(role=User.Role.CLINICIAN, is_active=True).order_by("full_name")
+
+
+class ChildForm(forms.ModelForm):
+    primary_clinician = forms.ModelChoiceField(
+        label=_("Primary clinician"), queryset=User.objects.none()
+    )
+    care_team = forms.ModelMultipleChoiceField(
+        label=_("Other clinicians on the care team"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Child
+        fields = ["first_name", "last_name", "preferred_name", "date_of_birth", "stage"]
+        widgets = {"date_of_birth": DateInput()}
+        help_texts = {"preferred_name": _("What the child likes to be called, if different.")}
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["primary_clinician"].queryset = clinicians()
+        self.fields["care_team"].queryset = clinicians()
+        self.fields["care_team"].label_from_instance = (
+            lambda user: f"{user.full_name} ({user.get_discipline_display()})"
+        )
+        if self.instance.pk:
+            memberships = list(self.instance.memberships.all())
+            primary = next((m.clinician_id for m in memberships if m.is_primary), None)
+            self.initial.setdefault("primary_clinician", primary)
+            self.initial.setdefault(
+                "care_team", [m.clinician_id for m in memberships if not m.is_primary]
+            )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if self.today and born > self.today:
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        if self.today and born.year < self.today.year - 25:
+            raise forms.ValidationError(_("Check the year: this practice sees children."))
+        return born
+
+    def service_fields(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["primary_clinician"] = self.cleaned_data["primary_clinician"]
+        data["care_team"] = list(self.cleaned_data["care_team"])
+        return data
+
+
+class GuardianshipAccessForm(forms.ModelForm):
+    class Meta:
+        model = Guardianship
+        fields = [
+            "relationship",
+            "access",
+            "is_primary_contact",
+            "access_reason",
+            "court_order_reference",
+            "court_order_date",
+            "court_order_expires",
+        ]
+        widgets = {
+            "court_order_date": DateInput(),
+            "court_order_expires": DateInput(),
+            "access_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "access": _(
+                "Limited: attendance, safety and their own messages only. None: the child does "
+                "not exist for this person in the portal or in emails."
+            ),
+            "access_reason": _("Required unless access is full."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        access = cleaned.get("access")
+        if access and access != Guardianship.Access.FULL and not cleaned.get("access_reason"):
+            self.add_error(
+                "access_reason", _("Say why this guardian's access is limited or withheld.")
+            )
+        starts, ends = cleaned.get("court_order_date"), cleaned.get("court_order_expires")
+        if starts and ends and ends <= starts:
+            self.add_error(
+                "court_order_expires", _("The order must expire after the date it was made.")
+            )
+        return cleaned
+
+
+class GuardianAddForm(GuardianshipAccessForm):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    send_invitation = forms.BooleanField(
+        label=_("Email an invitation to the parent portal now"), required=False, initial=True
+    )
+
+    field_order = ["full_name", "email", "phone", "relationship", "access", "is_primary_contact"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("send_invitation") and cleaned.get("access") == Guardianship.Access.NONE:
+            self.add_error(
+                "send_invitation",
+                _("A guardian with no access is not invited: the portal would show them nothing."),
+            )
+        return cleaned
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = ConfidentialityAgreement
+        fields = ["sharing_level", "effective_date", "child_assent", "child_assent_notes"]
+        widgets = {
+            "effective_date": DateInput(),
+            "child_assent_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class StaffInviteForm(forms.ModelForm):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (User.Role.CLINICIAN, _("Clinician")),
+            (User.Role.ADMIN, _("Practice administrator (office)")),
+        ],
+    )
+
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "role", "discipline", "is_practice_admin"]
+        help_texts = {"discipline": _("Required for clinicians.")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == User.Role.CLINICIAN and not cleaned.get("discipline"):
+            self.add_error("discipline", _("Choose the clinician's discipline."))
+        return cleaned
+
+
+class PracticeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Practice
+        fields = [
+            "name",
+            "timezone",
+            "sharing_age_threshold",
+            "default_sharing_level_under_threshold",
+            "default_sharing_level_from_threshold",
+            "missed_sessions_allowance",
+            "contact_phone",
+            "contact_email",
+        ]
+
+    def clean_sharing_age_threshold(self):
+        age = self.cleaned_data["sharing_age_threshold"]
+        if not 5 <= age <= 18:
+            raise forms.ValidationError(_("Choose an age between 5 and 18."))
+        return age

@@ -1,0 +1,31 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils.translation import gettext as _
+
+SESSION_KEY = "last_activity"
+
+
+class StaffIdleTimeoutMiddleware:
+    """Signs staff out after STAFF_IDLE_TIMEOUT seconds without a request.
+
+    Clinical records stay open on shared clinic computers; parents keep their longer session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_practice_staff:
+            now = int(time.time())
+            last = request.session.get(SESSION_KEY)
+            if last is not None and now - last > settings.STAFF_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("You were signed out after a period of inactivity."))
+                return redirect_to_login(request.get_full_path())
+            request.session[SESSION_KEY] = now
+        return self.get_response(request)

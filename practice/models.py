@@ -1,0 +1,468 @@
+"""Who is who and the rules: the bottom layer's models (DESIGN.md, "The objects")."""
+
+import datetime
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TIMEZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
+
+
+class SharingLevel(models.TextChoices):
+    FULL = "full", _("Full: goals, progress and session summaries")
+    PROGRESS = "progress", _("Progress: goals and progress, no session summaries")
+    SAFETY_ONLY = "safety_only", _("Safety only: attendance and safety information")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", User.Role.ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        CLINICIAN = "clinician", _("Clinician")
+        PARENT = "parent", _("Parent or guardian")
+        ADMIN = "admin", _("Practice administrator")
+
+    class Discipline(models.TextChoices):
+        PSYCHOLOGY = "psychology", _("Psychology")
+        OCCUPATIONAL_THERAPY = "ot", _("Occupational therapy")
+        SPEECH = "speech", _("Speech and language therapy")
+        ABA = "aba", _("Applied behaviour analysis")
+        PHYSIOTHERAPY = "physio", _("Physiotherapy")
+        OTHER = "other", _("Other")
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_practice_admin = models.BooleanField(
+        _("also runs the practice"),
+        default=False,
+        help_text=_("A clinician who can also manage staff and practice settings."),
+    )
+    discipline = models.CharField(
+        _("discipline"), max_length=20, choices=Discipline.choices, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("site operator"),
+        default=False,
+        help_text=_("May use the Django admin (the site operator's tool)."),
+    )
+    is_demo = models.BooleanField(default=False, help_text=_("Created by seed_demo."))
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        indexes = [models.Index(fields=["role", "is_active"])]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.is_practice_admin and self.role == self.Role.PARENT:
+            raise ValidationError(
+                {"is_practice_admin": _("Only clinicians can also run the practice.")}
+            )
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role == self.Role.CLINICIAN
+
+    @property
+    def is_parent(self) -> bool:
+        return self.role == self.Role.PARENT
+
+    @property
+    def is_office_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_practice_staff(self) -> bool:
+        return self.role in (self.Role.CLINICIAN, self.Role.ADMIN)
+
+    @property
+    def can_manage_practice(self) -> bool:
+        """A practice admin: role admin, or a clinician who also runs the practice."""
+        return self.is_active and (
+            self.role == self.Role.ADMIN or (self.is_clinician and self.is_practice_admin)
+        )
+
+
+class Practice(models.Model):
+    """One per install. Its timezone is authoritative for every local time."""
+
+    name = models.CharField(_("practice name"), max_length=200)
+    timezone = models.CharField(
+        _("timezone"), max_length=64, choices=TIMEZONE_CHOICES, default="Europe/London"
+    )
+    sharing_age_threshold = models.PositiveSmallIntegerField(
+        _("age at which the older-child default applies"), default=12
+    )
+    default_sharing_level_under_threshold = models.CharField(
+        _("default sharing level for younger children"),
+        max_length=20,
+        choices=SharingLevel.choices,
+        default=SharingLevel.FULL,
+    )
+    default_sharing_level_from_threshold = models.CharField(
+        _("default sharing level for older children"),
+        max_length=20,
+        choices=SharingLevel.choices,
+        default=SharingLevel.PROGRESS,
+    )
+    missed_sessions_allowance = models.PositiveSmallIntegerField(
+        _("missed sessions allowed per year"),
+        default=6,
+        help_text=_("Families can miss this many sessions a year; life happens."),
+    )
+    contact_phone = models.CharField(_("practice phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("practice email"), blank=True)
+
+    class Meta:
+        verbose_name = _("practice")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def get(cls) -> "Practice":
+        practice = cls.objects.order_by("pk").first()
+        if practice is None:
+            with transaction.atomic():
+                practice = cls.objects.create(
+                    name="Our practice", timezone=settings.PRACTICE_DEFAULT_TIMEZONE
+                )
+                CommunicationPolicy.objects.create(practice=practice)
+        return practice
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self) -> datetime.date:
+        return timezone.localtime(timezone.now(), self.tz).date()
+
+    def default_sharing_level_for_age(self, age: int) -> str:
+        if age >= self.sharing_age_threshold:
+            return self.default_sharing_level_from_threshold
+        return self.default_sharing_level_under_threshold
+
+
+class Stage(models.TextChoices):
+    COMMITMENT = "commitment", _("Commitment")
+    PROCESS = "process", _("Process")
+    CHANGE = "change", _("Change")
+    TERMINATION = "termination", _("Termination")
+
+
+class Child(models.Model):
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
+    date_of_birth = models.DateField(_("date of birth"))
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.COMMITMENT
+    )
+    care_team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CareTeamMembership",
+        related_name="care_team_children",
+    )
+    discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = _("children")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def is_discharged(self) -> bool:
+        return self.discharged_on is not None
+
+
+class CareTeamMembership(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="memberships")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    is_primary = models.BooleanField(_("primary clinician"), default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "clinician"], name="one_membership_each"),
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(is_primary=True), name="one_primary_clinician"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.clinician} — {self.child}"
+
+
+class Guardianship(models.Model):
+    class Relationship(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        PARENT = "parent", _("Parent")
+        STEP_PARENT = "step_parent", _("Step-parent")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        GUARDIAN = "guardian", _("Legal guardian")
+        FOSTER_CARER = "foster_carer", _("Foster carer")
+        OTHER = "other", _("Other")
+
+    class Access(models.TextChoices):
+        FULL = "full", _("Full")
+        LIMITED = "limited", _("Limited: attendance, safety and their own messages")
+        NONE = "none", _("None: no portal access and no emails")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardianships")
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships"
+    )
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
+    access = models.CharField(
+        _("access"), max_length=10, choices=Access.choices, default=Access.FULL
+    )
+    is_primary_contact = models.BooleanField(_("primary contact"), default=False)
+    access_reason = models.TextField(_("reason for the access level"), blank=True)
+    court_order_reference = models.CharField(_("court order reference"), max_length=100, blank=True)
+    court_order_date = models.DateField(_("court order date"), null=True, blank=True)
+    court_order_expires = models.DateField(_("court order expires"), null=True, blank=True)
+    access_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    access_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary_contact", "guardian__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "guardian"], name="one_guardianship_each"),
+        ]
+
+    def __str__(self):
+        return f"{self.guardian} ({self.get_relationship_display()}) — {self.child}"
+
+
+class Invitation(models.Model):
+    """An emailed, signed, expiring link that lets a new user set a password."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.CharField(max_length=300, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+
+    def __str__(self):
+        return f"Invitation for {self.user}"
+
+
+class ConfidentialityAgreement(models.Model):
+    """Versioned per child; the access module reads the current one."""
+
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="confidentiality_agreements"
+    )
+    version = models.PositiveIntegerField()
+    sharing_level = models.CharField(
+        _("sharing level"), max_length=20, choices=SharingLevel.choices
+    )
+    child_assent = models.BooleanField(_("the child agreed"), default=False)
+    child_assent_notes = models.TextField(_("how the child's assent was recorded"), blank=True)
+    effective_date = models.DateField(_("effective from"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["child", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "version"], name="one_agreement_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.child} v{self.version}: {self.sharing_level}"
+
+
+class CommunicationPolicy(models.Model):
+    """The practice's communication boundaries; one per practice."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Portal messages")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        FORTNIGHTLY = "fortnightly", _("Every two weeks")
+        MONTHLY = "monthly", _("Monthly")
+        OFF = "off", _("Off")
+
+    class EmailDetail(models.TextChoices):
+        FULL = "full", _("Full content")
+        NOTICE_ONLY = "notice_only", _("Notice only: no clinical content, a link to the portal")
+
+    practice = models.OneToOneField(
+        Practice, on_delete=models.CASCADE, related_name="communication_policy"
+    )
+    allowed_channels = models.JSONField(default=list)
+    response_time_business_days = models.PositiveSmallIntegerField(default=2)
+    quiet_hours_start = models.TimeField(default=datetime.time(20, 0))
+    quiet_hours_end = models.TimeField(default=datetime.time(8, 0))
+    quiet_on_weekends = models.BooleanField(default=True)
+    daily_message_limit = models.PositiveSmallIntegerField(default=3)
+    allowed_cadences = models.JSONField(default=list)
+    default_cadence = models.CharField(
+        max_length=20, choices=Cadence.choices, default=Cadence.FORTNIGHTLY
+    )
+    email_detail = models.CharField(
+        max_length=20, choices=EmailDetail.choices, default=EmailDetail.FULL
+    )
+    portal_guidance = models.TextField(
+        default=_(
+            "Use the portal for questions about your child's therapy, home practice and "
+            "scheduling. It is not for urgent matters."
+        )
+    )
+    emergency_notice = models.TextField(
+        default=_(
+            "Messages are not monitored around the clock. If your child is in danger, call "
+            "the emergency services now."
+        )
+    )
+
+    class Meta:
+        verbose_name_plural = _("communication policies")
+
+    def __str__(self):
+        return f"Communication policy of {self.practice}"
+
+    def save(self, *args, **kwargs):
+        if not self.allowed_channels:
+            self.allowed_channels = [self.Channel.PORTAL, self.Channel.EMAIL]
+        if not self.allowed_cadences:
+            self.allowed_cadences = [c.value for c in self.Cadence]
+        super().save(*args, **kwargs)
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what to which record, when, from where, and why."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    action = models.CharField(max_length=60, db_index=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["child", "-at"]), models.Index(fields=["actor", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+
+class Heartbeat(models.Model):
+    """Written by a periodic task, so an admin can see the worker and beat are alive."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_seen = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name}: {self.last_seen}"

@@ -1,0 +1,387 @@
+"""Writes of the bottom layer: intake, guardians, invitations, staff and practice settings."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import smtplib
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import audit
+from .emails import send_email
+from .models import (
+    CareTeamMembership,
+    Child,
+    ConfidentialityAgreement,
+    Guardianship,
+    Invitation,
+    Practice,
+    User,
+)
+
+INVITATION_SALT = "practice.invitation"
+
+
+# --- Invitations -------------------------------------------------------------------------
+
+
+class InvitationState(enum.Enum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+    USED = "used"
+    SUPERSEDED = "superseded"
+    INACTIVE = "inactive"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk}, salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("invitation_accept", args=[invitation_token(invitation)])
+    return f"{settings.SITE_URL}{path}"
+
+
+def invitation_check(token: str) -> tuple[InvitationState, Invitation | None]:
+    """Tell a good link from an expired, tampered, reused or replaced one."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        return InvitationState.EXPIRED, None
+    except signing.BadSignature:
+        return InvitationState.INVALID, None
+    invitation = Invitation.objects.select_related("user").filter(pk=data.get("i")).first()
+    if invitation is None:
+        return InvitationState.INVALID, None
+    if invitation.accepted_at is not None:
+        return InvitationState.USED, invitation
+    if invitation.superseded:
+        return InvitationState.SUPERSEDED, invitation
+    if not invitation.user.is_active:
+        return InvitationState.INACTIVE, invitation
+    return InvitationState.VALID, invitation
+
+
+def invitation_send(*, user: User, invited_by: User, request=None) -> Invitation:
+    """Create a fresh invitation (older ones stop working) and email it.
+
+    A failure to send is kept on the invitation (send_error) so the page can say so and offer
+    to resend; the invitation itself is never lost.
+    """
+    with transaction.atomic():
+        Invitation.objects.filter(user=user, accepted_at__isnull=True).update(superseded=True)
+        invitation = Invitation.objects.create(user=user, created_by=invited_by)
+        audit(actor=invited_by, action="invitation.create", target=user, request=request)
+    try:
+        send_email(
+            to=user.email,
+            name="invitation",
+            context={
+                "user": user,
+                "invited_by": invited_by,
+                "url": invitation_url(invitation),
+                "days": settings.INVITATION_MAX_AGE // 86400,
+            },
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        invitation.send_error = f"{type(error).__name__}: {error}"[:300]
+    else:
+        invitation.sent_at = timezone.now()
+        invitation.send_error = ""
+    invitation.save(update_fields=["sent_at", "send_error"])
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, password: str, request=None) -> User:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None or invitation.superseded:
+            raise ValidationError(_("This invitation has already been used."))
+        user = invitation.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit(actor=user, action="invitation.accept", target=user, request=request)
+    return user
+
+
+# --- Children and guardians --------------------------------------------------------------
+
+
+def _set_care_team(*, child: Child, clinicians: list[User], primary: User) -> None:
+    if primary not in clinicians:
+        clinicians = [primary, *clinicians]
+    for clinician in clinicians:
+        if not clinician.is_clinician or not clinician.is_active:
+            raise ValidationError(_("%(name)s is not an active clinician.") % {"name": clinician})
+    child.memberships.exclude(clinician__in=clinicians).delete()
+    child.memberships.filter(is_primary=True).exclude(clinician=primary).update(is_primary=False)
+    for clinician in clinicians:
+        CareTeamMembership.objects.update_or_create(
+            child=child, clinician=clinician, defaults={"is_primary": clinician == primary}
+        )
+
+
+@transaction.atomic
+def child_create(
+    *, created_by: User, care_team: list[User], primary_clinician: User, request=None, **fields
+) -> Child:
+    child = Child(created_by=created_by, **fields)
+    child.full_clean()
+    child.save()
+    _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
+    audit(actor=created_by, action="child.create", target=child, child=child, request=request)
+    return child
+
+
+@transaction.atomic
+def child_update(
+    *,
+    child: Child,
+    updated_by: User,
+    care_team: list[User],
+    primary_clinician: User,
+    request=None,
+    **fields,
+) -> Child:
+    changed = [name for name, value in fields.items() if getattr(child, name) != value]
+    for name, value in fields.items():
+        setattr(child, name, value)
+    child.full_clean()
+    child.save()
+    _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
+    audit(
+        actor=updated_by,
+        action="child.update",
+        target=child,
+        child=child,
+        request=request,
+        fields=changed,
+    )
+    return child
+
+
+def parent_user_for_email(*, email: str, full_name: str, phone: str = "") -> User:
+    """The parent account for this address, created on first use; staff addresses refused."""
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return User.objects.create_user(
+            email, full_name=full_name, phone=phone, role=User.Role.PARENT
+        )
+    if not user.is_parent:
+        raise ValidationError(
+            {"email": _("This address belongs to a staff account; use the family's own address.")}
+        )
+    return user
+
+
+ACCESS_RECORD_FIELDS = (
+    "access_reason",
+    "court_order_reference",
+    "court_order_date",
+    "court_order_expires",
+)
+
+
+def _validate_access(access: str, fields: dict) -> None:
+    if access != Guardianship.Access.FULL and not fields.get("access_reason"):
+        raise ValidationError(
+            {"access_reason": _("Say why this guardian's access is limited or withheld.")}
+        )
+    starts, ends = fields.get("court_order_date"), fields.get("court_order_expires")
+    if starts and ends and ends <= starts:
+        raise ValidationError(
+            {"court_order_expires": _("The order must expire after the date it was made.")}
+        )
+
+
+@transaction.atomic
+def guardian_add(
+    *,
+    child: Child,
+    added_by: User,
+    email: str,
+    full_name: str,
+    relationship: str,
+    access: str = Guardianship.Access.FULL,
+    is_primary_contact: bool = False,
+    phone: str = "",
+    request=None,
+    **access_fields,
+) -> Guardianship:
+    _validate_access(access, access_fields)
+    guardian = parent_user_for_email(email=email, full_name=full_name, phone=phone)
+    if Guardianship.objects.filter(child=child, guardian=guardian).exists():
+        raise ValidationError({"email": _("This person is already a guardian of this child.")})
+    guardianship = Guardianship(
+        child=child,
+        guardian=guardian,
+        relationship=relationship,
+        access=access,
+        is_primary_contact=is_primary_contact,
+        access_changed_by=added_by,
+        access_changed_at=timezone.now(),
+        **access_fields,
+    )
+    guardianship.full_clean()
+    guardianship.save()
+    audit(
+        actor=added_by,
+        action="guardian.add",
+        target=guardianship,
+        child=child,
+        request=request,
+        access=access,
+    )
+    return guardianship
+
+
+@transaction.atomic
+def guardianship_update(
+    *, guardianship: Guardianship, updated_by: User, request=None, **fields
+) -> Guardianship:
+    """Edits a guardianship; a change of access records its reason, basis and who made it."""
+    access = fields.get("access", guardianship.access)
+    access_changed = access != guardianship.access or any(
+        fields.get(name, getattr(guardianship, name)) != getattr(guardianship, name)
+        for name in ACCESS_RECORD_FIELDS
+    )
+    if access_changed:
+        _validate_access(
+            access, {n: fields.get(n, getattr(guardianship, n)) for n in ACCESS_RECORD_FIELDS}
+        )
+    previous = guardianship.access
+    for name, value in fields.items():
+        setattr(guardianship, name, value)
+    if access_changed:
+        guardianship.access_changed_by = updated_by
+        guardianship.access_changed_at = timezone.now()
+    guardianship.full_clean()
+    guardianship.save()
+    if access_changed:
+        audit(
+            actor=updated_by,
+            action="guardian.access_change",
+            target=guardianship,
+            child=guardianship.child,
+            request=request,
+            reason=guardianship.access_reason,
+            previous=previous,
+            access=access,
+        )
+    return guardianship
+
+
+@transaction.atomic
+def agreement_record(
+    *,
+    child: Child,
+    recorded_by: User,
+    sharing_level: str,
+    effective_date: datetime.date,
+    child_assent: bool = False,
+    child_assent_notes: str = "",
+    request=None,
+) -> ConfidentialityAgreement:
+    """A new version of the child's confidentiality agreement; older versions are kept."""
+    latest = child.confidentiality_agreements.order_by("-version").first()
+    agreement = ConfidentialityAgreement(
+        child=child,
+        version=(latest.version + 1) if latest else 1,
+        sharing_level=sharing_level,
+        effective_date=effective_date,
+        child_assent=child_assent,
+        child_assent_notes=child_assent_notes,
+        recorded_by=recorded_by,
+    )
+    agreement.full_clean()
+    agreement.save()
+    audit(
+        actor=recorded_by,
+        action="confidentiality.record",
+        target=agreement,
+        child=child,
+        request=request,
+        sharing_level=sharing_level,
+    )
+    return agreement
+
+
+# --- Staff and practice ------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    invited_by: User,
+    email: str,
+    full_name: str,
+    role: str,
+    discipline: str = "",
+    is_practice_admin: bool = False,
+    request=None,
+) -> User:
+    if role not in (User.Role.CLINICIAN, User.Role.ADMIN):
+        raise ValidationError({"role": _("Staff are clinicians or practice administrators.")})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Someone already has an account with this address.")})
+    if role == User.Role.CLINICIAN and not discipline:
+        raise ValidationError({"discipline": _("Choose the clinician's discipline.")})
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=role,
+        discipline=discipline if role == User.Role.CLINICIAN else "",
+        is_practice_admin=is_practice_admin and role == User.Role.CLINICIAN,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    audit(actor=invited_by, action="staff.create", target=user, request=request, role=role)
+    return user
+
+
+@transaction.atomic
+def staff_deactivate(*, user: User, deactivated_by: User, request=None) -> User:
+    if user == deactivated_by:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if user.is_clinician and user.memberships.exists():
+        raise ValidationError(_("Reassign this clinician's caseload before deactivating them."))
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
+    Invitation.objects.filter(user=user, accepted_at__isnull=True).update(superseded=True)
+    audit(actor=deactivated_by, action="staff.deactivate", target=user, request=request)
+    return user
+
+
+@transaction.atomic
+def staff_reactivate(*, user: User, reactivated_by: User, request=None) -> User:
+    user.is_active = True
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at"])
+    audit(actor=reactivated_by, action="staff.reactivate", target=user, request=request)
+    return user
+
+
+@transaction.atomic
+def practice_update(*, practice: Practice, updated_by: User, request=None, **fields) -> Practice:
+    changed = [name for name, value in fields.items() if getattr(practice, name) != value]
+    for name, value in fields.items():
+        setattr(practice, name, value)
+    practice.full_clean()
+    practice.save()
+    audit(
+        actor=updated_by, action="practice.update", target=practice, request=request, fields=changed
+    )
+    return practice

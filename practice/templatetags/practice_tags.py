@@ -1,0 +1,59 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+STAGE_FOR_FAMILIES = {
+    "commitment": _("Getting started: getting to know your child and agreeing goals together."),
+    "process": _("Working on goals: regular sessions and practice at home."),
+    "change": _("Seeing change: building on progress and making it last."),
+    "termination": _("Finishing up: planning the end of therapy and what comes next."),
+}
+
+SHARING_FOR_FAMILIES = {
+    "full": _(
+        "You can see goals, progress and the summaries your child's clinician shares "
+        "after sessions."
+    ),
+    "progress": _(
+        "You can see goals and progress. Session details stay between your child and their "
+        "clinician, as agreed with your child."
+    ),
+    "safety_only": _(
+        "You can see appointments and attendance. Your child's clinician will always tell you "
+        "about anything that affects their safety."
+    ),
+}
+
+PORTAL_STATES = {
+    "active": (_("Uses the portal"), "text-bg-success"),
+    "invited": (_("Invited"), "text-bg-info"),
+    "send_failed": (_("Invitation not delivered"), "text-bg-danger"),
+    "not_invited": (_("Not invited yet"), "text-bg-warning"),
+    "no_access": (_("No access"), "text-bg-secondary"),
+}
+
+
+@register.filter
+def stage_for_families(stage: str) -> str:
+    return STAGE_FOR_FAMILIES.get(stage, "")
+
+
+@register.filter
+def sharing_for_families(level: str) -> str:
+    return SHARING_FOR_FAMILIES.get(level, "")
+
+
+@register.filter
+def portal_state_label(state: str) -> str:
+    return PORTAL_STATES.get(state, ("", ""))[0]
+
+
+@register.filter
+def portal_state_class(state: str) -> str:
+    return PORTAL_STATES.get(state, ("", ""))[1]
+
+
+@register.filter
+def minutes(delta) -> int:
+    return int(delta.total_seconds() // 60) if delta else 0

@@ -1,0 +1,327 @@
+"""Single-layer pages: accounts, invitations, intake of a child and guardians, staff, settings."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import child_for_user
+from .audit import audit
+from .decorators import intake_required, practice_admin_required
+from .forms import (
+    AgreementForm,
+    ChildForm,
+    GuardianAddForm,
+    GuardianshipAccessForm,
+    PracticeSettingsForm,
+    StaffInviteForm,
+)
+from .models import Guardianship, Heartbeat, Invitation, Practice, User
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_parent:
+        return redirect("portal_home")
+    if user.is_clinician:
+        return redirect("caseload")
+    return redirect("practice_settings")
+
+
+def _form_errors_to(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _report_invitation(request, invitation: Invitation) -> None:
+    if invitation.send_error:
+        messages.error(
+            request,
+            _(
+                "The invitation to %(email)s could not be sent (the email server did not "
+                "accept it). Nothing is lost: use “Resend invitation” to try again."
+            )
+            % {"email": invitation.user.email},
+        )
+    else:
+        messages.success(
+            request, _("Invitation sent to %(email)s.") % {"email": invitation.user.email}
+        )
+
+
+# --- Invitations -------------------------------------------------------------------------
+
+
+def invitation_accept(request, token):
+    state, invitation = services.invitation_check(token)
+    if state is not services.InvitationState.VALID:
+        return render(
+            request, "registration/invitation_problem.html", {"state": state.value}, status=400
+        )
+    user = invitation.user
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["new_password1"], request=request
+            )
+        except ValidationError:
+            return render(
+                request, "registration/invitation_problem.html", {"state": "used"}, status=400
+            )
+        user.refresh_from_db()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome, %(name)s. Your password is set.") % {"name": user})
+        return redirect("home")
+    return render(request, "registration/invitation_accept.html", {"form": form, "invitee": user})
+
+
+# --- Intake ------------------------------------------------------------------------------
+
+
+@intake_required
+def child_add(request):
+    practice = Practice.get()
+    initial = {"primary_clinician": request.user.pk} if request.user.is_clinician else {}
+    form = ChildForm(request.POST or None, initial=initial, today=practice.today())
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        try:
+            child = services.child_create(created_by=request.user, request=request, **data)
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.success(
+                request, _("%(child)s was added. Next, add their guardians.") % {"child": child}
+            )
+            return redirect("child_detail", pk=child.pk)
+    return render(request, "practice/child_form.html", {"form": form, "child": None})
+
+
+@intake_required
+def child_edit(request, pk):
+    child, policy = child_for_user(request.user, pk)
+    if not policy.manage_intake:
+        return redirect("child_detail", pk=pk)
+    practice = Practice.get()
+    form = ChildForm(request.POST or None, instance=child, today=practice.today())
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        try:
+            services.child_update(child=child, updated_by=request.user, request=request, **data)
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("child_detail", pk=pk)
+    return render(request, "practice/child_form.html", {"form": form, "child": child})
+
+
+@intake_required
+def guardian_add(request, pk):
+    child, policy = child_for_user(request.user, pk)
+    form = GuardianAddForm(request.POST or None, initial={"send_invitation": True})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "send_invitation"}
+        try:
+            guardianship = services.guardian_add(
+                child=child, added_by=request.user, request=request, **data
+            )
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s was added as a guardian.") % {"name": guardianship.guardian}
+            )
+            if form.cleaned_data["send_invitation"] and guardianship.guardian.has_usable_password():
+                messages.info(
+                    request, _("They already have a portal account, so no invitation was needed.")
+                )
+            elif form.cleaned_data["send_invitation"]:
+                invitation = services.invitation_send(
+                    user=guardianship.guardian, invited_by=request.user, request=request
+                )
+                _report_invitation(request, invitation)
+            return redirect("child_detail", pk=child.pk)
+    return render(request, "practice/guardian_form.html", {"form": form, "child": child})
+
+
+@intake_required
+def guardian_edit(request, pk, guardianship_pk):
+    child, policy = child_for_user(request.user, pk)
+    guardianship = get_object_or_404(
+        Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
+    )
+    form = GuardianshipAccessForm(request.POST or None, instance=guardianship)
+    if request.method == "POST" and form.is_valid():
+        # The form has written its values onto the instance; the service compares with the row.
+        fields = dict(form.cleaned_data)
+        guardianship.refresh_from_db()
+        try:
+            services.guardianship_update(
+                guardianship=guardianship, updated_by=request.user, request=request, **fields
+            )
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("child_detail", pk=child.pk)
+    return render(
+        request,
+        "practice/guardian_form.html",
+        {"form": form, "child": child, "guardianship": guardianship},
+    )
+
+
+@require_POST
+@intake_required
+def guardian_invite(request, pk, guardianship_pk):
+    child, policy = child_for_user(request.user, pk)
+    guardianship = get_object_or_404(
+        Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
+    )
+    if guardianship.access == Guardianship.Access.NONE:
+        messages.error(request, _("A guardian with no access is not invited to the portal."))
+    elif guardianship.guardian.has_usable_password():
+        messages.info(
+            request, _("%(name)s already uses the portal.") % {"name": guardianship.guardian}
+        )
+    else:
+        invitation = services.invitation_send(
+            user=guardianship.guardian, invited_by=request.user, request=request
+        )
+        _report_invitation(request, invitation)
+    return redirect("child_detail", pk=child.pk)
+
+
+@intake_required
+def agreement_add(request, pk):
+    child, policy = child_for_user(request.user, pk)
+    if not policy.is_care_team:
+        return redirect("child_detail", pk=pk)
+    practice = Practice.get()
+    today = practice.today()
+    suggested = practice.default_sharing_level_for_age(child.age_on(today))
+    form = AgreementForm(
+        request.POST or None, initial={"sharing_level": suggested, "effective_date": today}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.agreement_record(
+            child=child, recorded_by=request.user, request=request, **form.cleaned_data
+        )
+        messages.success(request, _("The confidentiality agreement was recorded."))
+        return redirect("child_detail", pk=pk)
+    return render(
+        request,
+        "practice/agreement_form.html",
+        {"form": form, "child": child, "suggested": suggested, "age": child.age_on(today)},
+    )
+
+
+# --- Staff and practice settings ---------------------------------------------------------
+
+
+@practice_admin_required
+def staff_list(request):
+    staff = (
+        User.objects.filter(role__in=[User.Role.CLINICIAN, User.Role.ADMIN])
+        .prefetch_related("invitations")
+        .order_by("-is_active", "full_name")
+    )
+    staff = staff.annotate(caseload_size=Count("memberships", distinct=True))
+    return render(request, "practice/staff_list.html", {"staff": staff})
+
+
+@practice_admin_required
+def staff_invite(request):
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.staff_create(
+                invited_by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            invitation = services.invitation_send(
+                user=user, invited_by=request.user, request=request
+            )
+            _report_invitation(request, invitation)
+            return redirect("staff_list")
+    return render(request, "practice/staff_invite.html", {"form": form})
+
+
+def _staff_member(pk) -> User:
+    return get_object_or_404(User, pk=pk, role__in=[User.Role.CLINICIAN, User.Role.ADMIN])
+
+
+@require_POST
+@practice_admin_required
+def staff_resend(request, pk):
+    user = _staff_member(pk)
+    if user.has_usable_password() or not user.is_active:
+        messages.info(request, _("%(name)s does not need an invitation.") % {"name": user})
+    else:
+        _report_invitation(
+            request, services.invitation_send(user=user, invited_by=request.user, request=request)
+        )
+    return redirect("staff_list")
+
+
+@require_POST
+@practice_admin_required
+def staff_deactivate(request, pk):
+    user = _staff_member(pk)
+    try:
+        services.staff_deactivate(user=user, deactivated_by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s can no longer sign in.") % {"name": user})
+    return redirect("staff_list")
+
+
+@require_POST
+@practice_admin_required
+def staff_reactivate(request, pk):
+    user = _staff_member(pk)
+    services.staff_reactivate(user=user, reactivated_by=request.user, request=request)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": user})
+    return redirect("staff_list")
+
+
+@practice_admin_required
+def practice_settings(request):
+    practice = Practice.get()
+    form = PracticeSettingsForm(request.POST or None, instance=practice)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            practice = Practice.objects.select_for_update().get(pk=practice.pk)
+            services.practice_update(
+                practice=practice, updated_by=request.user, request=request, **form.cleaned_data
+            )
+        messages.success(request, _("The practice settings were saved."))
+        return redirect("practice_settings")
+    heartbeat = Heartbeat.objects.filter(name="beat").first()
+    stale = heartbeat is None or (timezone.now() - heartbeat.last_seen).total_seconds() > 300
+    return render(
+        request,
+        "practice/settings.html",
+        {"form": form, "heartbeat": heartbeat, "heartbeat_stale": stale},
+    )
+
+
+def audit_login(sender, request, user, **kwargs):
+    audit(actor=user, action="auth.login", target=user, request=request)

@@ -1,0 +1,80 @@
+"""The standard cast of every test module, and switches for tests that need real services."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from practice.models import Child, Guardianship, Practice, User
+
+from .factories import (
+    AdminFactory,
+    AgreementFactory,
+    ChildFactory,
+    ClinicianFactory,
+    GuardianshipFactory,
+    ParentFactory,
+)
+
+# .ci/run sets this: there, a test that would be skipped for a missing service fails instead.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need(condition: bool, why: str) -> None:
+    """Skip (or, under .ci/run, fail) a test whose service or tool is missing."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.AXES_ENABLED = False
+    settings.SITE_URL = "http://testserver"
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@dataclass
+class Cast:
+    practice: Practice
+    child: Child
+    clinician: User  # on the care team
+    outsider: User  # a clinician outside the care team
+    parent: User  # full access
+    barred: User  # access none (court order)
+    other_parent: User  # another family
+    other_child: Child
+    admin: User
+    guardianship: Guardianship
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    practice = Practice.get()
+    clinician = ClinicianFactory(full_name="Alice Carter", email="alice@test.example")
+    outsider = ClinicianFactory(full_name="Bob Stone", email="bob@test.example")
+    child = ChildFactory(first_name="Mia", last_name="Rowe", clinician=clinician)
+    parent = ParentFactory(full_name="Pat Rowe", email="pat@test.example")
+    barred = ParentFactory(full_name="Nick Rowe", email="nick@test.example")
+    guardianship = GuardianshipFactory(child=child, guardian=parent)
+    GuardianshipFactory(
+        child=child,
+        guardian=barred,
+        relationship="father",
+        access="none",
+        access_reason="Court order",
+        court_order_reference="FD1",
+    )
+    other_child = ChildFactory(first_name="Zed", last_name="Other", clinician=outsider)
+    other_parent = ParentFactory(full_name="Olga Other", email="olga@test.example")
+    GuardianshipFactory(child=other_child, guardian=other_parent)
+    AgreementFactory(child=child, sharing_level="full")
+    admin = AdminFactory(full_name="Adam Office", email="adam@test.example")
+    return Cast(
+        practice, child, clinician, outsider, parent, barred, other_parent, other_child,
+        admin, guardianship,
+    )
