@@ -75,6 +75,14 @@ def cast(db) -> Cast:
     AgreementFactory(child=child, sharing_level="full")
     admin = AdminFactory(full_name="Adam Office", email="adam@test.example")
     return Cast(
-        practice, child, clinician, outsider, parent, barred, other_parent, other_child,
-        admin, guardianship,
+        practice,
+        child,
+        clinician,
+        outsider,
+        parent,
+        barred,
+        other_parent,
+        other_child,
+        admin,
+        guardianship,
     )
