@@ -57,3 +57,11 @@ def portal_state_class(state: str) -> str:
 @register.filter
 def minutes(delta) -> int:
     return int(delta.total_seconds() // 60) if delta else 0
+
+
+SHARING_LABELS = {"full": _("Full"), "progress": _("Progress"), "safety_only": _("Safety only")}
+
+
+@register.filter
+def sharing_label(level: str) -> str:
+    return SHARING_LABELS.get(level, level)
