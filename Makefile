@@ -22,7 +22,7 @@ install: $(BIN)/.installed .env
 	@echo "Wrote .env with a new SECRET_KEY (kept out of git)."
 
 var:
-	mkdir -p var/broker/out var/broker/processed
+	mkdir -p var/broker/out var/broker/processed var/broker/control
 
 run: install var
 	$(BIN)/python manage.py migrate --noinput

@@ -23,6 +23,7 @@ def test_a_real_worker_runs_a_queued_task_end_to_end():
     else:
         settings.BROKER_DIR.joinpath("out").mkdir(parents=True, exist_ok=True)
         settings.BROKER_DIR.joinpath("processed").mkdir(parents=True, exist_ok=True)
+        settings.BROKER_DIR.joinpath("control").mkdir(parents=True, exist_ok=True)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         heartbeat.delay("worker-test")
         deadline = time.monotonic() + 20
