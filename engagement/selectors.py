@@ -98,6 +98,7 @@ class PortalChild:
     policy: ChildPolicy
     care_team: list[User]
     relationship: str
+    milestones: list = field(default_factory=list)
 
 
 def portal_children(user: User, *, practice: Practice) -> list[PortalChild]:

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from practice.access import child_for_user
+from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
+from practice.access import child_for_user, current_agreement
 from practice.audit import audit
 from practice.decorators import (
     clinician_required,
@@ -31,6 +32,7 @@ def caseload(request):
             "rows": active,
             "discharged": [row for row in rows if row.child.is_discharged],
             "attention": [row for row in active if row.attention],
+            "goals_due": goals_due_for_review(request.user, practice.today()),
             "today": practice.today(),
         },
     )
@@ -49,7 +51,8 @@ def child_detail(request, pk):
             "child": child,
             "policy": policy,
             "age": child.age_on(today),
-            "has_agreement": bool(child.agreements_in_effect),
+            "has_agreement": current_agreement(child, today) is not None,
+            "board": goal_board(policy, child),
             "today": today,
             **selectors.child_hub(child),
         },
@@ -60,6 +63,9 @@ def child_detail(request, pk):
 def portal_home(request):
     practice = Practice.get()
     children = selectors.portal_children(request.user, practice=practice)
+    milestones = recent_milestones([entry.policy for entry in children], limit=3)
+    for entry in children:
+        entry.milestones = milestones.get(entry.child.pk, [])
     return render(request, "engagement/portal_home.html", {"children": children})
 
 
@@ -75,7 +81,17 @@ def portal_child(request, pk):
     audit(
         actor=request.user, action="portal.child_view", target=child, child=child, request=request
     )
-    return render(request, "engagement/portal_child.html", {"entry": entry})
+    return render(
+        request,
+        "engagement/portal_child.html",
+        {
+            "entry": entry,
+            "child": child,
+            "policy": policy,
+            "board": goal_board(policy, child),
+            "milestones": milestones_for(policy, child),
+        },
+    )
 
 
 @practice_admin_required

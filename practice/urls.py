@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import bench, views
 from .forms import LoginForm
 
 accounts = [
@@ -60,6 +60,8 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("children/", include(intake)),
     path("practice/", include(staff)),
+    path("", include("goals.urls")),
     path("", include("engagement.urls")),
     path("operator/", admin.site.urls),
+    path("bench/bare/", bench.bare, name="bench_bare"),
 ]

@@ -11,6 +11,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from engagement.models import ParentProfile
+from goals.models import Goal, Perspective
+from goals.services import goal_create, goal_propose, goal_rate
+from practice.access import policy_for
 from practice.models import (
     CareTeamMembership,
     Child,
@@ -21,6 +24,8 @@ from practice.models import (
     Stage,
     User,
 )
+
+from ._demo_goals import GOALS
 
 DEMO_PASSWORD = "demo-practice-2026"
 
@@ -119,6 +124,7 @@ class Command(BaseCommand):
         users = self._staff(password)
         children = self._children(today, users)
         self._guardians(today, password, children, users["amara"])
+        self._goals(today, children)
         self.stdout.write(self.style.SUCCESS("Demo practice ready. Password for every login:"))
         self.stdout.write(f"  {DEMO_PASSWORD}")
         for email, who in DEMO_LOGINS:
@@ -175,6 +181,117 @@ class Command(BaseCommand):
                     recorded_by=users[primary],
                 )
         return children
+
+    def _goals(self, today, children) -> None:
+        """Goals set together and rated from every side, over the last ten weeks."""
+        if Goal.objects.filter(child__is_demo=True).exists():
+            return
+        plan = {
+            "Mia": ["emotional_regulation", "social"],
+            "Leo": ["communication"],
+            "Oliver": ["behaviour", "daily_living"],
+            "Isla": ["motor", "daily_living"],
+            "Sam": ["social"],
+            "Jordan": ["emotional_regulation"],
+            "Zara": ["social", "communication"],
+        }
+        for index, (first, domains) in enumerate(plan.items()):
+            child = children[first]
+            clinician = child.memberships.get(is_primary=True).clinician
+            for number, domain in enumerate(domains):
+                goal = self._goal(child, clinician, domain, today, number)
+                self._ratings(goal, clinician, today, trend=index + number)
+        self._parent_proposal(children["Mia"], today)
+        self._private_goal(children["Sam"], today)
+
+    def _goal(self, child, clinician, domain, today, number):
+        spec = GOALS[domain]
+        levels = dict(
+            zip(
+                ["level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2"],
+                spec["levels"],
+                strict=True,
+            )
+        )
+        return goal_create(
+            child=child,
+            clinician=clinician,
+            title=spec["title"],
+            domain=domain,
+            child_words=spec["child_words"],
+            why_it_matters=spec["why_it_matters"],
+            measurement=spec["measurement"],
+            baseline=spec["baseline"],
+            review_date=today + datetime.timedelta(days=-3 if number else 45),
+            proposed_by="parent" if number else "clinician",
+            **levels,
+        )
+
+    def _ratings(self, goal, clinician, today, trend) -> None:
+        parent = goal.child.guardianships.filter(access="full").first()
+        if parent and not policy_for(parent.guardian, goal.child).goals:
+            parent = None  # e.g. sharing level safety_only: the family does not see goals
+        path = [-2, -1, -1, 0, 0, 1] if trend % 2 == 0 else [-1, -1, -2, -1, -1, 0]
+        for week, level in enumerate(path):
+            day = today - datetime.timedelta(days=70 - week * 14)
+            goal_rate(
+                goal=goal,
+                rated_by=clinician,
+                level=level,
+                rated_on=day,
+                source="review",
+                today=today,
+            )
+            if parent and week % 2 == 1:
+                goal_rate(
+                    goal=goal,
+                    rated_by=parent.guardian,
+                    level=min(level + 1, 2),
+                    rated_on=day - datetime.timedelta(days=2),
+                    source="home",
+                    perspective=Perspective.PARENT,
+                    today=today,
+                )
+        if goal.child.age_on(today) >= 9:
+            goal_rate(
+                goal=goal,
+                rated_by=clinician,
+                level=path[-1] - 1,
+                rated_on=today,
+                source="review",
+                perspective=Perspective.CHILD,
+                today=today,
+            )
+
+    def _parent_proposal(self, child, today) -> None:
+        parent = child.guardianships.get(access="full").guardian
+        goal_propose(
+            child=child,
+            parent=parent,
+            title="Fall asleep in her own bed",
+            domain=Goal.Domain.SLEEP,
+            why_it_matters="Everyone is exhausted; she ends up in our bed every night.",
+        )
+
+    def _private_goal(self, child, today) -> None:
+        clinician = child.memberships.get(is_primary=True).clinician
+        goal = goal_create(
+            child=child,
+            clinician=clinician,
+            title="Tell a friend when I'm feeling low",
+            domain=Goal.Domain.EMOTIONAL_REGULATION,
+            child_words="Text Maya instead of going quiet",
+            proposed_by="child",
+            private_to_child=True,
+            level_minus_2="Tells nobody",
+            level_minus_1="Tells the therapist only",
+            level_0="Tells one friend once a fortnight",
+            level_plus_1="Tells one friend most weeks",
+            level_plus_2="Tells a friend and a trusted adult when needed",
+        )
+        goal_rate(
+            goal=goal, rated_by=clinician, level=-1, rated_on=today, source="review", today=today
+        )
 
     def _guardians(self, today, password, children, recorded_by) -> None:
         for email, name, relationship, access, child_names, extra in GUARDIANS:

@@ -1,0 +1,242 @@
+"""Writes for goals: drafting, proposing, agreeing, editing, rating and commenting.
+
+Each service checks who may do it through practice.access, so a rule holds even if a page
+forgets it: a parent cannot agree a goal, a proposal cannot activate itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from practice.access import policy_for
+from practice.audit import audit
+from practice.models import Child, Practice, User
+
+from .models import LEVEL_FIELDS, Goal, GoalChange, GoalComment, GoalRating, Milestone, Perspective
+
+EDITABLE_FIELDS = [
+    "title",
+    "child_words",
+    "why_it_matters",
+    "domain",
+    "measurement",
+    "baseline",
+    "baseline_level",
+    *LEVEL_FIELDS.values(),
+    "weight",
+    "review_date",
+    "private_to_child",
+]
+
+
+def _care_team_only(user: User, child: Child) -> None:
+    policy = policy_for(user, child)
+    if policy is None or not policy.is_care_team:
+        raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
+
+
+def _guardian_with_goals(user: User, child: Child) -> None:
+    policy = policy_for(user, child)
+    if policy is None or not policy.is_guardian or not policy.goals:
+        raise PermissionDenied(_("You cannot propose goals for this child."))
+
+
+def _require_levels(goal: Goal) -> None:
+    missing = {
+        field: _("Describe this level: all five are needed before a goal is active.")
+        for level, field in LEVEL_FIELDS.items()
+        if not goal.level_description(level).strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+
+
+def _record_change(goal: Goal, by: User, summary: str, fields: dict | None = None) -> None:
+    GoalChange.objects.create(goal=goal, changed_by=by, summary=summary, fields=fields or {})
+
+
+@transaction.atomic
+def goal_create(*, child: Child, clinician: User, agree: bool = True, **fields) -> Goal:
+    """A clinician drafts a goal with the family; agreeing it at once makes it active."""
+    _care_team_only(clinician, child)
+    goal = Goal(child=child, proposer=clinician, proposed_by=fields.pop("proposed_by", "clinician"))
+    for name in EDITABLE_FIELDS:
+        if name in fields:
+            setattr(goal, name, fields[name])
+    if agree:
+        _require_levels(goal)
+        goal.status = Goal.Status.ACTIVE
+        goal.agreed_by, goal.agreed_at = clinician, timezone.now()
+    goal.full_clean()
+    goal.save()
+    _record_change(goal, clinician, _("Goal drafted") if not agree else _("Goal set and agreed"))
+    audit(actor=clinician, action="goal.create", target=goal, child=child)
+    return goal
+
+
+@transaction.atomic
+def goal_propose(
+    *, child: Child, parent: User, title: str, why_it_matters: str = "", domain: str, **extra
+) -> Goal:
+    """A parent proposes a goal from the portal; it waits for a clinician to agree it."""
+    _guardian_with_goals(parent, child)
+    goal = Goal(
+        child=child,
+        title=title,
+        why_it_matters=why_it_matters,
+        domain=domain,
+        level_0=extra.get("level_0", ""),
+        child_words=extra.get("child_words", ""),
+        proposed_by=Perspective.PARENT,
+        proposer=parent,
+        status=Goal.Status.PROPOSED,
+    )
+    goal.full_clean()
+    goal.save()
+    _record_change(goal, parent, _("Proposed by a parent"))
+    audit(actor=parent, action="goal.propose", target=goal, child=child)
+    return goal
+
+
+@transaction.atomic
+def goal_agree(*, goal: Goal, clinician: User) -> Goal:
+    """A clinician on the care team agrees a proposal: only then does it become active."""
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    _care_team_only(clinician, goal.child)
+    if goal.status != Goal.Status.PROPOSED:
+        raise ValidationError(_("Only a proposed goal can be agreed."))
+    _require_levels(goal)
+    goal.status = Goal.Status.ACTIVE
+    goal.agreed_by, goal.agreed_at = clinician, timezone.now()
+    goal.save(update_fields=["status", "agreed_by", "agreed_at", "updated_at"])
+    _record_change(goal, clinician, _("Agreed"), {"status": ["proposed", "active"]})
+    audit(actor=clinician, action="goal.agree", target=goal, child=goal.child)
+    return goal
+
+
+def _diff(goal: Goal, fields: dict) -> dict:
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(goal, name)
+        if before != value:
+            changes[name] = [str(before) if before is not None else "", str(value or "")]
+    return changes
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, clinician: User, **fields) -> Goal:
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    _care_team_only(clinician, goal.child)
+    fields = {name: value for name, value in fields.items() if name in EDITABLE_FIELDS}
+    changes = _diff(goal, fields)
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    if goal.status == Goal.Status.ACTIVE:
+        _require_levels(goal)
+    goal.full_clean()
+    goal.save()
+    if changes:
+        _record_change(goal, clinician, _("Edited"), changes)
+        audit(actor=clinician, action="goal.update", target=goal, child=goal.child)
+    return goal
+
+
+ALLOWED_STATUS_CHANGES = {
+    Goal.Status.ACTIVE: {Goal.Status.ACHIEVED, Goal.Status.REVISED, Goal.Status.DISCONTINUED},
+    Goal.Status.PROPOSED: {Goal.Status.DISCONTINUED},
+    Goal.Status.REVISED: {Goal.Status.ACTIVE, Goal.Status.DISCONTINUED},
+    Goal.Status.ACHIEVED: {Goal.Status.ACTIVE},
+    Goal.Status.DISCONTINUED: {Goal.Status.ACTIVE},
+}
+
+
+@transaction.atomic
+def goal_set_status(*, goal: Goal, clinician: User, status: str) -> Goal:
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    _care_team_only(clinician, goal.child)
+    if status not in ALLOWED_STATUS_CHANGES.get(goal.status, set()):
+        raise ValidationError(_("A goal cannot move from this status to that one."))
+    if status == Goal.Status.ACTIVE:
+        _require_levels(goal)
+    previous = goal.status
+    goal.status = status
+    goal.save(update_fields=["status", "updated_at"])
+    _record_change(goal, clinician, goal.get_status_display(), {"status": [previous, status]})
+    if status == Goal.Status.ACHIEVED:
+        today = Practice.get().today()
+        Milestone.objects.get_or_create(
+            goal=goal, kind=Milestone.Kind.ACHIEVED, defaults={"reached_on": today}
+        )
+    audit(actor=clinician, action="goal.status", target=goal, child=goal.child, status=status)
+    return goal
+
+
+def _perspective_for(user: User, requested: str) -> str:
+    if user.is_parent:
+        return Perspective.PARENT
+    if requested in (Perspective.CLINICIAN, Perspective.CHILD):
+        return requested  # a clinician records the child's own rating in their words
+    return Perspective.CLINICIAN
+
+
+@transaction.atomic
+def goal_rate(
+    *,
+    goal: Goal,
+    rated_by: User,
+    level: int,
+    rated_on: datetime.date,
+    source: str,
+    perspective: str = Perspective.CLINICIAN,
+    note: str = "",
+    today: datetime.date,
+) -> GoalRating:
+    """A GAS rating. Parents rate from home; clinicians at reviews (and, later, sessions)."""
+    policy = policy_for(rated_by, goal.child)
+    if policy is None or not policy.goals or (policy.is_guardian and goal.private_to_child):
+        raise PermissionDenied(_("You cannot rate this goal."))
+    if not policy.is_guardian and not policy.is_care_team:
+        raise PermissionDenied(_("Only the care team and the family rate goals."))
+    if goal.status != Goal.Status.ACTIVE:
+        raise ValidationError(_("Only an active goal can be rated."))
+    if rated_on > today:
+        raise ValidationError({"rated_on": _("The date cannot be in the future.")})
+    rating = GoalRating(
+        goal=goal,
+        level=level,
+        rated_on=rated_on,
+        source=GoalRating.Source.HOME if policy.is_guardian else source,
+        perspective=_perspective_for(rated_by, perspective),
+        rated_by=rated_by,
+        note=note,
+    )
+    rating.full_clean()
+    rating.save()
+    if rating.perspective == Perspective.CLINICIAN and rating.level >= 0:
+        Milestone.objects.get_or_create(
+            goal=goal,
+            kind=Milestone.Kind.EXPECTED_REACHED,
+            defaults={"reached_on": rated_on, "rating": rating},
+        )
+    audit(actor=rated_by, action="goal.rate", target=rating, child=goal.child)
+    return rating
+
+
+@transaction.atomic
+def goal_comment(*, goal: Goal, author: User, text: str) -> GoalComment:
+    policy = policy_for(author, goal.child)
+    visible = policy is not None and policy.goals
+    if not visible or (policy.is_guardian and goal.private_to_child):
+        raise PermissionDenied(_("You cannot comment on this goal."))
+    if not policy.is_guardian and not policy.is_care_team:
+        raise PermissionDenied(_("Only the care team and the family comment on goals."))
+    comment = GoalComment(goal=goal, author=author, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    audit(actor=author, action="goal.comment", target=comment, child=goal.child)
+    return comment

@@ -1,0 +1,200 @@
+"""Goal pages: drafting and editing (care team), proposing and rating from home (parents),
+one goal's page with its chart, ratings side by side, comments and history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from practice.access import child_for_user
+from practice.decorators import clinician_required, parent_required
+from practice.models import Practice
+
+from . import selectors, services
+from .charts import progress_chart
+from .forms import CommentForm, GoalForm, GoalProposalForm, RatingForm, StatusForm
+from .models import Goal, GoalRating
+from .scores import T_SCORE_HELP
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _back_to_child(request, child_pk):
+    return redirect("portal_child" if request.user.is_parent else "child_detail", pk=child_pk)
+
+
+@clinician_required
+def goal_add(request, child_pk):
+    child, policy = child_for_user(request.user, child_pk)
+    if not policy.is_care_team:
+        raise Http404
+    today = Practice.get().today()
+    form = GoalForm(request.POST or None, today=today)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        agree = data.pop("agree")
+        try:
+            goal = services.goal_create(child=child, clinician=request.user, agree=agree, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The goal “%(title)s” was saved.") % {"title": goal})
+            return redirect("goal_detail", pk=goal.pk)
+    return render(request, "goals/goal_form.html", {"form": form, "child": child, "goal": None})
+
+
+@clinician_required
+def goal_edit(request, pk):
+    goal, policy = selectors.goal_for_user(request.user, pk)
+    if not policy.is_care_team:
+        raise Http404
+    form = GoalForm(request.POST or None, instance=goal, editing=True)
+    if request.method == "POST" and form.is_valid():
+        fresh = Goal.objects.get(pk=goal.pk)  # the form wrote onto `goal`; diff against the row
+        try:
+            services.goal_update(goal=fresh, clinician=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved. The change is kept in the goal's history."))
+            return redirect("goal_detail", pk=pk)
+    return render(
+        request, "goals/goal_form.html", {"form": form, "child": goal.child, "goal": goal}
+    )
+
+
+@parent_required
+def goal_propose(request, child_pk):
+    child, policy = child_for_user(request.user, child_pk)
+    if not policy.goals:
+        raise Http404
+    form = GoalProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        goal = services.goal_propose(child=child, parent=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Thank you. %(child)s's care team will talk it through with you and agree it.")
+            % {"child": child.preferred_name or child.first_name},
+        )
+        return redirect("goal_detail", pk=goal.pk)
+    return render(request, "goals/goal_propose.html", {"form": form, "child": child})
+
+
+def _detail_context(request, goal, policy, **forms) -> dict:
+    board_view = selectors.goal_view(
+        Goal.objects.prefetch_related("ratings__rated_by").get(pk=goal.pk)
+    )
+    today = Practice.get().today()
+    is_parent = request.user.is_parent
+    rating_initial = {"rated_on": today, "perspective": "clinician"}
+    may_rate = policy.is_care_team or policy.is_guardian
+    return {
+        "goal": goal,
+        "child": goal.child,
+        "policy": policy,
+        "view": board_view,
+        "chart": progress_chart(board_view.ratings),
+        "comments": selectors.goal_comments(goal),
+        "history": selectors.goal_history(goal) if policy.is_care_team else [],
+        "rating_form": forms.get("rating_form")
+        or RatingForm(for_parent=is_parent, initial=rating_initial),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "can_rate": goal.status == Goal.Status.ACTIVE and may_rate,
+        "t_score_help": T_SCORE_HELP,
+    }
+
+
+@login_required
+def goal_detail(request, pk):
+    goal, policy = selectors.goal_for_user(request.user, pk)
+    return render(request, "goals/goal_detail.html", _detail_context(request, goal, policy))
+
+
+@require_POST
+@login_required
+def goal_rate(request, pk):
+    goal, policy = selectors.goal_for_user(request.user, pk)
+    form = RatingForm(request.POST, for_parent=request.user.is_parent)
+    if form.is_valid():
+        try:
+            services.goal_rate(
+                goal=goal,
+                rated_by=request.user,
+                level=form.cleaned_data["level"],
+                rated_on=form.cleaned_data["rated_on"],
+                source=GoalRating.Source.REVIEW,
+                perspective=form.cleaned_data.get("perspective", "clinician"),
+                note=form.cleaned_data["note"],
+                today=Practice.get().today(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(request, _("Thank you: the rating was saved."))
+            return redirect("goal_detail", pk=pk)
+    context = _detail_context(request, goal, policy, rating_form=form)
+    return render(request, "goals/goal_detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def goal_comment(request, pk):
+    goal, policy = selectors.goal_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_comment(goal=goal, author=request.user, text=form.cleaned_data["text"])
+        except PermissionDenied as error:
+            raise Http404 from error
+        messages.success(request, _("Your comment was added."))
+        return redirect("goal_detail", pk=pk)
+    context = _detail_context(request, goal, policy, comment_form=form)
+    return render(request, "goals/goal_detail.html", context, status=400)
+
+
+@require_POST
+@clinician_required
+def goal_agree(request, pk):
+    goal, policy = selectors.goal_for_user(request.user, pk)
+    try:
+        services.goal_agree(goal=goal, clinician=request.user)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError:
+        messages.error(
+            request,
+            _("Describe all five levels before agreeing this goal: edit it first."),
+        )
+        return redirect("goal_edit", pk=pk)
+    messages.success(request, _("Agreed: the goal is now active and the family can see it."))
+    return redirect("goal_detail", pk=pk)
+
+
+@require_POST
+@clinician_required
+def goal_status(request, pk):
+    goal, policy = selectors.goal_for_user(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_set_status(
+                goal=goal, clinician=request.user, status=form.cleaned_data["status"]
+            )
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The goal's status was changed."))
+    return redirect("goal_detail", pk=pk)
