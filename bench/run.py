@@ -1,0 +1,401 @@
+"""`make bench`: the key pages under load at practice scale, against the bare view's ceiling.
+
+1. A fresh database: var/bench/bench.sqlite3, or DATABASE_URL when it is set (its tables are
+   dropped first, but only if it holds nothing but a previous benchmark; --wipe overrides).
+2. migrate, seed_scale, collectstatic, all with production settings (DEBUG off).
+3. gunicorn (2 workers) on a free loopback port; logs in as the bench clinician and the bench
+   parent through the real login form.
+4. wrk on each page for a few seconds; queries per request counted in-process with Django's
+   test client and CaptureQueriesContext, on the same database with the same session cookie.
+5. A table on stdout; JSON in bench/results/<timestamp>-<vendor>.json and latest-<vendor>.json.
+
+Options: --small (or BENCH_SMALL=1), --duration, --connections, --threads, sizes. See --help.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "bench" / "report.lua"
+GUNICORN = Path(sys.executable).parent / "gunicorn"  # the venv running this script
+SMALL = {"clinicians": 10, "children": 300, "guardians": 500}
+FULL = {"clinicians": 100, "children": 3000, "guardians": 5000}
+
+
+def parse_args() -> argparse.Namespace:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", default=env("BENCH_SMALL") == "1")
+    parser.add_argument("--duration", type=int, default=int(env("BENCH_DURATION", "5")))
+    parser.add_argument("--connections", type=int, default=int(env("BENCH_CONNECTIONS", "4")))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--rounds", type=int, default=int(env("BENCH_ROUNDS", "2")), help="best of N per page"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    for size in FULL:
+        parser.add_argument(f"--{size}", type=int)
+    parser.add_argument("--wipe", action="store_true", help="drop DATABASE_URL's tables anyway")
+    args = parser.parse_args()
+    sizes = SMALL if args.small else FULL
+    for size, default in sizes.items():
+        if getattr(args, size) is None:
+            setattr(args, size, default)
+    return args
+
+
+def bench_env() -> dict[str, str]:
+    """Production settings on loopback: DEBUG off, no HTTPS redirect, no secure-only cookies."""
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
+    return {
+        "DATABASE_URL": database,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "BENCH_BARE_VIEW": "true",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "practice.settings",
+    }
+
+
+def fresh_database(wipe: bool) -> None:
+    """Drop every table, but only when the database holds nothing but a previous benchmark."""
+    from django.db import connection
+
+    tables = connection.introspection.table_names()
+    if not tables:
+        return
+    if "practice_user" in tables and not wipe:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM practice_user WHERE email NOT LIKE %s", ["%@scale.example"]
+            )
+            others = cursor.fetchone()[0]
+        if others:
+            sys.exit(
+                f"bench: {connection.settings_dict['NAME']} holds {others} users that are not "
+                "the benchmark's. The benchmark needs a fresh database: point DATABASE_URL at "
+                "an empty one (or pass --wipe to drop its tables anyway)."
+            )
+    print(f"bench: dropping the {len(tables)} tables of the previous benchmark run")
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_keys = OFF")
+        for table in tables:
+            suffix = " CASCADE" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}{suffix}")
+
+
+def prepare(args) -> dict:
+    """Fresh database, migrate, seed, collect static; returns the ids of the pages' children."""
+    from django.core.management import call_command
+
+    from practice.models import Child, Guardianship, User
+
+    fresh_database(args.wipe)
+    started = time.monotonic()
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"bench: migrated in {time.monotonic() - started:.1f} s")
+    call_command(
+        "seed_scale",
+        clinicians=args.clinicians,
+        children=args.children,
+        guardians=args.guardians,
+    )
+    call_command("collectstatic", interactive=False, verbosity=0)
+    clinician = User.objects.get(email="bench-clinician@scale.example")
+    parent = User.objects.get(email="bench-parent@scale.example")
+    child = (
+        Child.objects.filter(memberships__clinician=clinician, discharged_on__isnull=True)
+        .order_by("last_name", "first_name")
+        .first()
+    )
+    portal_child = Guardianship.objects.filter(guardian=parent).order_by("child_id").first()
+    return {
+        "child_id": child.pk,
+        "portal_child_id": portal_child.child_id,
+        "sizes": {
+            "clinicians": User.objects.filter(role=User.Role.CLINICIAN).count(),
+            "children": Child.objects.count(),
+            "guardians": User.objects.filter(role=User.Role.PARENT).count(),
+            "guardianships": Guardianship.objects.count(),
+            "bench_caseload": clinician.memberships.count(),
+            "bench_parent_children": parent.guardianships.count(),
+        },
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(BENCH_DIR / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+    server = subprocess.Popen(
+        [str(GUNICORN), "practice.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"bench: gunicorn exited; see {BENCH_DIR / 'gunicorn.log'}")
+        try:
+            urllib.request.urlopen(base + "/accounts/login/", timeout=2).read()
+            return server, base
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.3)
+    stop_server(server)
+    sys.exit("bench: gunicorn did not answer within 30 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def login(base: str, email: str, password: str) -> dict[str, str]:
+    """POST the real login form with its CSRF token; returns the cookies of the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    page = opener.open(base + "/accounts/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"username": email, "password": password, "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(base + "/accounts/login/", data=data)
+    request.add_header("Referer", base + "/accounts/login/")
+    try:
+        opener.open(request, timeout=30)
+        sys.exit(f"bench: logging in as {email} failed (the form came back)")
+    except urllib.error.HTTPError as redirect:
+        if redirect.code != 302:
+            sys.exit(f"bench: logging in as {email} answered {redirect.code}")
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    if "sessionid" not in cookies:
+        sys.exit(f"bench: no session cookie after logging in as {email}")
+    return cookies
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in sorted(cookies.items()))
+
+
+def check_page(base: str, path: str, cookies: dict[str, str]) -> None:
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie_header(cookies)})
+    try:
+        response = opener.open(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        sys.exit(f"bench: {path} answered {error.code}, not 200")
+    if response.status != 200:
+        sys.exit(f"bench: {path} answered {response.status}, not 200")
+
+
+def count_queries(path: str, cookies: dict[str, str]) -> int:
+    """SQL queries of one request, in-process: the test client with the same session cookie."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    client.get(path)  # warm: the first request of a process loads what later ones reuse
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(captured.captured_queries)
+
+
+def run_wrk(url: str, cookies: dict[str, str], args, seconds: int) -> dict:
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        "-H",
+        f"Cookie: {cookie_header(cookies)}",
+        url,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if done.returncode != 0 or line is None:
+        sys.exit(f"bench: wrk failed on {url}:\n{done.stdout}\n{done.stderr}")
+    return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def measure(pages, base, args) -> list[dict]:
+    """Each page in turn, `rounds` times; a page keeps its best round (the least disturbed)."""
+    rows = {}
+    for _, _, path, cookies in pages:
+        check_page(base, path, cookies)
+    for round_number in range(1, args.rounds + 1):
+        for name, role, path, cookies in pages:
+            if name not in rows:
+                rows[name] = {"page": name, "role": role, "path": path, "requests_per_s": 0}
+                rows[name]["queries"] = count_queries(path, cookies)
+            run_wrk(base + path, cookies, args, 1)  # warm both workers
+            stats = run_wrk(base + path, cookies, args, args.duration)
+            latency = stats["latency_us"]
+            rate = round(stats["requests"] / (stats["duration_us"] / 1e6), 1)
+            print(f"bench: round {round_number} {name:14} {rate:8.1f} req/s")
+            if rate > rows[name]["requests_per_s"]:
+                rows[name].update(
+                    requests_per_s=rate,
+                    p50_ms=round(latency["p50"] / 1000, 2),
+                    p95_ms=round(latency["p95"] / 1000, 2),
+                    p99_ms=round(latency["p99"] / 1000, 2),
+                    requests=stats["requests"],
+                    errors=stats["socket_errors"] + stats["bad_status"],
+                )
+    result = list(rows.values())
+    for row in result:  # each page against the bare view of the same kind of session
+        bare = next(r for r in result if r["page"].startswith("bare") and r["role"] == row["role"])
+        row["ratio_to_bare"] = round(row["requests_per_s"] / bare["requests_per_s"], 3)
+    return result
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| page | requests/s | p50 ms | p95 ms | queries/request | ratio to bare |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['page']} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} "
+            f"| {r['queries']} | {r['ratio_to_bare']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit(
+            "bench: wrk is not installed. Install it once with `apt-get install -y wrk` "
+            "(Debian package wrk), then run `make bench` again."
+        )
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    env = bench_env()
+    if not os.environ.get("DATABASE_URL"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{BENCH_DIR / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection, connections
+
+    from engagement.management.commands.seed_scale import BENCH_CLINICIAN, BENCH_PARENT, PASSWORD
+
+    vendor = connection.vendor
+    print(f"bench: {vendor} database {connection.settings_dict['NAME']}")
+    info = prepare(args)
+    connections.close_all()
+    load_before = os.getloadavg()
+    server, base = start_server(env, args.workers)
+    try:
+        clinician = login(base, BENCH_CLINICIAN, PASSWORD)
+        parent = login(base, BENCH_PARENT, PASSWORD)
+        pages = [
+            ("bare (staff)", "clinician", "/bench/bare/", clinician),
+            ("caseload", "clinician", "/caseload/", clinician),
+            ("child page", "clinician", f"/children/{info['child_id']}/", clinician),
+            ("bare (parent)", "parent", "/bench/bare/", parent),
+            ("portal home", "parent", "/portal/", parent),
+            ("portal child", "parent", f"/portal/children/{info['portal_child_id']}/", parent),
+        ]
+        rows = measure(pages, base, args)
+    finally:
+        connections.close_all()
+        stop_server(server)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    result = {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "database": vendor,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        },
+        "sizes": info["sizes"],
+        "load": {
+            "tool": "wrk",
+            "threads": args.threads,
+            "connections": args.connections,
+            "seconds_per_page": args.duration,
+            "rounds": args.rounds,
+            "gunicorn_workers": args.workers,
+        },
+        "queries_measured": "in-process, Django test client + CaptureQueriesContext, same DB",
+        "pages": rows,
+    }
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = json.dumps(result, indent=2) + "\n"
+    (RESULTS / f"{stamp}-{vendor}.json").write_text(text)
+    (RESULTS / f"latest-{vendor}.json").write_text(text)
+    sizes = info["sizes"]
+    print()
+    print(
+        f"{vendor}, {os.cpu_count()} cores: {sizes['clinicians']} clinicians, "
+        f"{sizes['children']} children, {sizes['guardians']} guardians; caseload "
+        f"{sizes['bench_caseload']}; wrk -t{args.threads} -c{args.connections} "
+        f"-d{args.duration}s, best of {args.rounds}; gunicorn -w {args.workers}; load average "
+        f"{load_before[0]:.1f} before"
+    )
+    print(table(rows))
+    print(f"\nbench: wrote bench/results/{stamp}-{vendor}.json (and latest-{vendor}.json)")
+
+
+if __name__ == "__main__":
+    main()

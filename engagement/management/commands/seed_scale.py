@@ -1,0 +1,406 @@
+"""A large, realistic practice for the benchmark (`make bench`) and for trying the pages at scale.
+
+Every row it makes is marked: users have an @scale.example address and is_demo; children carry
+is_demo and have a scale clinician on their care team. It refuses to run into a database that
+already holds a scale practice; `--reset` first deletes the previous one (refused too once the
+audit log, which is append-only, refers to it: use a fresh database then).
+
+It makes what exists today: clinicians, an office admin, children with care teams, guardians
+with their access levels, confidentiality agreements, parent profiles and invitations. Goals and
+session logs come with their models; until then --goals and --sessions are accepted and say so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from engagement.models import ParentProfile
+from practice.models import (
+    AuditEvent,
+    CareTeamMembership,
+    Child,
+    ConfidentialityAgreement,
+    Guardianship,
+    Invitation,
+    Practice,
+    SharingLevel,
+    Stage,
+    User,
+)
+
+from ._scale_names import ADULT_FIRST, AVAILABILITY, FIRST, HOPES, LAST, LIMITED_REASONS
+
+DOMAIN = "scale.example"
+PASSWORD = "scale-practice-2026"
+BENCH_CLINICIAN = f"bench-clinician@{DOMAIN}"
+BENCH_PARENT = f"bench-parent@{DOMAIN}"
+OFFICE = f"office@{DOMAIN}"
+DISCIPLINES = [
+    User.Discipline.PSYCHOLOGY,
+    User.Discipline.OCCUPATIONAL_THERAPY,
+    User.Discipline.SPEECH,
+    User.Discipline.ABA,
+    User.Discipline.PHYSIOTHERAPY,
+]
+STAGES = [Stage.COMMITMENT, Stage.PROCESS, Stage.CHANGE]
+
+
+@dataclass
+class Family:
+    children: list[Child]
+    guardians: int = 0
+
+
+class Command(BaseCommand):
+    help = "Generate a large, realistic practice for benchmarks (see the module docstring)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clinicians", type=int, default=100)
+        parser.add_argument("--children", type=int, default=3000)
+        parser.add_argument("--guardians", type=int, default=5000)
+        parser.add_argument("--sessions", type=int, default=150_000, help="not generated yet")
+        parser.add_argument("--goals", type=int, default=10_000, help="not generated yet")
+        parser.add_argument(
+            "--caseload", type=int, default=60, help="children on the bench clinician's caseload"
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (repeatable)")
+        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--reset", action="store_true", help="delete a previous scale practice first"
+        )
+
+    def handle(self, *args, **options):
+        if options["clinicians"] < 1 or options["children"] < 3 or options["guardians"] < 1:
+            raise CommandError("Need at least 1 clinician, 3 children and 1 guardian.")
+        existing = User.objects.filter(email__endswith="@" + DOMAIN)
+        if existing.exists():
+            if not options["reset"]:
+                raise CommandError(
+                    "A scale practice is already in this database. Run with --reset to replace "
+                    "it, or use a fresh database."
+                )
+            self._reset(existing)
+        self.rng = random.Random(options["seed"])
+        self.batch = options["batch_size"]
+        started = timezone.now()
+        with transaction.atomic():
+            self._generate(options)
+        seconds = (timezone.now() - started).total_seconds()
+        self._not_yet(options)
+        self.stdout.write(self.style.SUCCESS(f"Scale practice ready in {seconds:.1f} s."))
+        self.stdout.write(f"  password for every active login: {PASSWORD}")
+        self.stdout.write(f"  {BENCH_CLINICIAN}  clinician with a full caseload")
+        self.stdout.write(f"  {BENCH_PARENT}     parent of three children")
+        self.stdout.write(f"  {OFFICE}           office administrator")
+
+    # Reset --------------------------------------------------------------------------------------
+
+    def _reset(self, users) -> None:
+        children = Child.objects.filter(is_demo=True, memberships__clinician__in=users).distinct()
+        audited = AuditEvent.objects.filter(child__in=children) | AuditEvent.objects.filter(
+            actor__in=users
+        )
+        if audited.exists():
+            raise CommandError(
+                "The audit log (append-only) refers to the scale practice: it cannot be "
+                "deleted. Use a fresh database."
+            )
+        with transaction.atomic():
+            deleted = Child.objects.filter(pk__in=list(children.values_list("pk", flat=True)))
+            count = deleted.count()
+            deleted.delete()
+            users_count = users.count()
+            users.delete()
+        self.stdout.write(
+            f"Deleted the previous scale practice ({count} children, {users_count} users)."
+        )
+
+    # Generation ---------------------------------------------------------------------------------
+
+    def _generate(self, options) -> None:
+        practice = Practice.get()
+        if practice.name == "Our practice":
+            practice.name = "Northgate Children's Therapy (scale)"
+            practice.save(update_fields=["name"])
+        self.today = practice.today()
+        self.now = timezone.now()
+        self.password = make_password(PASSWORD)  # hashed once, reused for every user
+        self.unusable = make_password(None)
+        clinicians = self._clinicians(options["clinicians"])
+        self.office = self._bulk(
+            User,
+            [
+                User(
+                    email=OFFICE,
+                    full_name="Office Administrator",
+                    role=User.Role.ADMIN,
+                    password=self.password,
+                    is_demo=True,
+                )
+            ],
+        )[0]
+        families = self._children(options["children"])
+        self._care_teams(families, clinicians, min(options["caseload"], options["children"]))
+        self._agreements(families, clinicians[0])
+        self._guardians(families, options["guardians"])
+        self.stdout.write(
+            f"  {len(clinicians)} clinicians, {options['children']} children in "
+            f"{len(families)} families, {options['guardians']} guardians"
+        )
+
+    def _bulk(self, model, rows: list) -> list:
+        return model.objects.bulk_create(rows, batch_size=self.batch)
+
+    def _name(self, first_names=ADULT_FIRST) -> tuple[str, str]:
+        return self.rng.choice(first_names), self.rng.choice(LAST)
+
+    def _clinicians(self, count: int) -> list[User]:
+        rows = []
+        for index in range(count):
+            first, last = self._name()
+            title = "Dr " if index % 4 == 0 else ""
+            email = BENCH_CLINICIAN if index == 0 else f"clinician-{index:04d}@{DOMAIN}"
+            rows.append(
+                User(
+                    email=email,
+                    full_name=f"{title}{first} {last}",
+                    role=User.Role.CLINICIAN,
+                    discipline=DISCIPLINES[index % len(DISCIPLINES)],
+                    is_practice_admin=index % 25 == 1,
+                    phone=f"020 7946 {index % 10000:04d}",
+                    password=self.password,
+                    is_demo=True,
+                )
+            )
+        return self._bulk(User, rows)
+
+    def _children(self, count: int) -> list[Family]:
+        """Families of one to three siblings; the bench parent's family has three."""
+        sizes = []
+        remaining = count
+        while remaining > 0:
+            size = 3 if not sizes else self.rng.choices([1, 2, 3], weights=[85, 12, 3])[0]
+            size = min(size, remaining)
+            sizes.append(size)
+            remaining -= size
+        children = []
+        for size in sizes:
+            last = self.rng.choice(LAST)
+            for _ in range(size):
+                age_days = self.rng.randint(2 * 365, 17 * 365)
+                discharged = self.rng.random() < 0.08
+                children.append(
+                    Child(
+                        first_name=self.rng.choice(FIRST),
+                        last_name=last,
+                        preferred_name=self.rng.choice(FIRST) if self.rng.random() < 0.05 else "",
+                        date_of_birth=self.today - datetime.timedelta(days=age_days),
+                        stage=Stage.TERMINATION if discharged else self.rng.choice(STAGES),
+                        discharged_on=(
+                            self.today - datetime.timedelta(days=self.rng.randint(1, 400))
+                            if discharged
+                            else None
+                        ),
+                        is_demo=True,
+                    )
+                )
+        children = self._bulk(Child, children)
+        families, start = [], 0
+        for size in sizes:
+            families.append(Family(children[start : start + size]))
+            start += size
+        return families
+
+    def _care_teams(self, families, clinicians, caseload: int) -> None:
+        """One primary each; about a quarter have a second clinician of another discipline."""
+        children = [child for family in families for child in family.children]
+        bench, others = clinicians[0], clinicians[1:] or clinicians[:1]
+        # The bench clinician's caseload: children from the second family on, so the bench
+        # parent's children belong to other clinicians, as most families' do.
+        bench_children = set(range(3, 3 + caseload)) if len(children) > caseload + 3 else set()
+        if not bench_children:
+            bench_children = set(range(caseload))
+        rows = []
+        for index, child in enumerate(children):
+            primary = bench if index in bench_children else others[index % len(others)]
+            child.created_by_id = primary.pk
+            rows.append(CareTeamMembership(child=child, clinician=primary, is_primary=True))
+            if len(clinicians) > 2 and self.rng.random() < 0.25:
+                second = self.rng.choice(others)
+                if second.pk != primary.pk and second.discipline != primary.discipline:
+                    rows.append(CareTeamMembership(child=child, clinician=second))
+        self._bulk(CareTeamMembership, rows)
+        Child.objects.bulk_update(children, ["created_by"], batch_size=self.batch)
+
+    def _agreements(self, families, recorded_by) -> None:
+        """About 40% have an agreement (some on version 2); the rest use the age default."""
+        rows = []
+        for family in families:
+            for child in family.children:
+                if self.rng.random() >= 0.4:
+                    continue
+                age = child.age_on(self.today)
+                levels = (
+                    [SharingLevel.FULL]
+                    if age < 12
+                    else [SharingLevel.PROGRESS, SharingLevel.PROGRESS, SharingLevel.SAFETY_ONLY]
+                )
+                versions = 2 if self.rng.random() < 0.15 else 1
+                for version in range(1, versions + 1):
+                    effective = self.today - datetime.timedelta(
+                        days=self.rng.randint(30, 300) // version
+                    )
+                    rows.append(
+                        ConfidentialityAgreement(
+                            child=child,
+                            version=version,
+                            sharing_level=self.rng.choice(levels),
+                            child_assent=age >= 7,
+                            child_assent_notes="Talked it through with the child."
+                            if age >= 7
+                            else "",
+                            effective_date=effective,
+                            recorded_by=recorded_by,
+                        )
+                    )
+        self._bulk(ConfidentialityAgreement, rows)
+
+    def _guardians(self, families, count: int) -> None:
+        """Each family one guardian, then a second, then a third (grandparent, step-parent)."""
+        for rank in range(3):
+            for family in families:
+                if count == 0:
+                    break
+                if family.guardians == rank:
+                    family.guardians += 1
+                    count -= 1
+        index = 0
+        while count > 0:  # more guardians than three a family: spread the rest
+            families[index % len(families)].guardians += 1
+            index += 1
+            count -= 1
+        users, links = [], []
+        for family_index, family in enumerate(families):
+            last = family.children[0].last_name
+            for rank in range(family.guardians):
+                n = len(users)
+                email = BENCH_PARENT if n == 0 else f"parent-{n:05d}@{DOMAIN}"
+                first = self.rng.choice(ADULT_FIRST)
+                # Most guardians have activated their portal account; some are only invited.
+                active = n == 0 or self.rng.random() < 0.8
+                users.append(
+                    User(
+                        email=email,
+                        full_name=f"{first} {last}",
+                        role=User.Role.PARENT,
+                        phone=f"07700 9{n % 100000:05d}",
+                        password=self.password if active else self.unusable,
+                        is_demo=True,
+                    )
+                )
+                links.append((family, rank, n == 0 or family_index == 0))
+        users = self._bulk(User, users)
+        self._profiles(users)
+        self._invitations([u for u in users if u.password == self.unusable])
+        rows = []
+        for user, (family, rank, keep_full) in zip(users, links, strict=True):
+            rows.extend(self._guardianships(user, family, rank, keep_full))
+        self._bulk(Guardianship, rows)
+
+    def _guardianships(self, user, family, rank, keep_full) -> list[Guardianship]:
+        relationship = ["mother", "father", self.rng.choice(["grandparent", "step_parent"])][
+            min(rank, 2)
+        ]
+        if self.rng.random() < 0.02:
+            relationship = "foster_carer" if rank == 0 else "guardian"
+        access, extra = Guardianship.Access.FULL, {}
+        roll = self.rng.random()
+        if not keep_full and rank >= 1 and roll < 0.03:
+            access = Guardianship.Access.NONE
+            order_date = self.today - datetime.timedelta(days=self.rng.randint(30, 700))
+            extra = {
+                "access_reason": "Family court order: no contact and no information.",
+                "court_order_reference": f"FD{self.rng.randint(10**6, 10**7 - 1)}",
+                "court_order_date": order_date,
+                "court_order_expires": order_date
+                + datetime.timedelta(days=self.rng.choice([365, 730, 1095])),
+                "access_changed_by": self.office,
+                "access_changed_at": self.now,
+            }
+        elif not keep_full and rank >= 1 and (rank == 2 or roll < 0.08):
+            access = Guardianship.Access.LIMITED
+            extra = {
+                "access_reason": self.rng.choice(LIMITED_REASONS),
+                "access_changed_by": self.office,
+                "access_changed_at": self.now,
+            }
+        return [
+            Guardianship(
+                child=child,
+                guardian=user,
+                relationship=relationship,
+                access=access,
+                is_primary_contact=rank == 0,
+                **extra,
+            )
+            for child in family.children
+        ]
+
+    def _profiles(self, parents) -> None:
+        channels = [c.value for c in ParentProfile.Channel]
+        styles = [s.value for s in ParentProfile.LearningStyle] + [""]
+        rows = [
+            ParentProfile(
+                parent=parent,
+                preferred_channel=self.rng.choice(channels),
+                language=self.rng.choices(["English", "Polish", "Urdu", "Spanish"], [85, 5, 5, 5])[
+                    0
+                ],
+                learning_style=self.rng.choice(styles),
+                availability=self.rng.choice(AVAILABILITY),
+                hopes=self.rng.choice(HOPES),
+            )
+            for parent in parents
+        ]
+        self._bulk(ParentProfile, rows)
+
+    def _invitations(self, parents) -> None:
+        """Three in four not-yet-active guardians were invited; a few sends failed."""
+        rows = []
+        for parent in parents:
+            if self.rng.random() >= 0.75:
+                continue
+            failed = self.rng.random() < 0.05
+            rows.append(
+                Invitation(
+                    user=parent,
+                    created_by=self.office,
+                    created_at=self.now - datetime.timedelta(days=self.rng.randint(0, 6)),
+                    sent_at=None if failed else self.now,
+                    send_error="Connection refused" if failed else "",
+                )
+            )
+        self._bulk(Invitation, rows)
+
+    def _not_yet(self, options) -> None:
+        for label, app_label, model_name, option in [
+            ("goals", "goals", "Goal", "goals"),
+            ("session logs", "engagement", "SessionLog", "sessions"),
+        ]:
+            try:
+                apps.get_model(app_label, model_name)
+            except LookupError:
+                why = f"the {model_name} model does not exist yet"
+            else:
+                why = f"seed_scale does not generate {model_name} rows yet: extend it"
+            self.stdout.write(
+                self.style.WARNING(f"  --{option} {options[option]}: no {label} made ({why}).")
+            )

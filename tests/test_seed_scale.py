@@ -1,0 +1,80 @@
+"""seed_scale (the benchmark's practice) at a tiny size, and the benchmark's bare view."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from engagement.management.commands.seed_scale import BENCH_CLINICIAN, BENCH_PARENT, PASSWORD
+from engagement.models import ParentProfile
+from practice.models import CareTeamMembership, Child, Guardianship, User
+
+SIZES = {"clinicians": 3, "children": 20, "guardians": 30, "caseload": 8}
+
+
+def seed(**extra) -> str:
+    out = StringIO()
+    call_command("seed_scale", **SIZES, **extra, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_scale_makes_the_sizes_asked_for(db):
+    output = seed()
+    scale = User.objects.filter(email__endswith="@scale.example")
+    assert scale.filter(role=User.Role.CLINICIAN).count() == 3
+    assert scale.filter(role=User.Role.PARENT).count() == 30
+    assert Child.objects.filter(is_demo=True).count() == 20
+    assert ParentProfile.objects.count() == 30
+    assert all(user.is_demo for user in scale)
+    # One primary clinician each; every guardian has at least one child.
+    assert CareTeamMembership.objects.filter(is_primary=True).count() == 20
+    assert not scale.filter(role=User.Role.PARENT, guardianships__isnull=True).exists()
+    # Restricted access always says why.
+    restricted = Guardianship.objects.exclude(access=Guardianship.Access.FULL)
+    assert not restricted.filter(access_reason="").exists()
+    # Goals and sessions are not faked: the command says they were not made.
+    assert "--goals 10000: no goals made" in output
+    assert "--sessions 150000: no session logs made" in output
+    assert PASSWORD in output
+
+
+def test_the_bench_logins_exist_and_see_their_pages(db, client):
+    seed()
+    clinician = User.objects.get(email=BENCH_CLINICIAN)
+    parent = User.objects.get(email=BENCH_PARENT)
+    assert clinician.check_password(PASSWORD) and parent.check_password(PASSWORD)
+    assert clinician.memberships.filter(is_primary=True).count() == 8
+    assert clinician.memberships.count() == 8
+    guardianships = parent.guardianships.all()
+    assert len(guardianships) == 3
+    assert {g.access for g in guardianships} == {Guardianship.Access.FULL}
+
+    client.force_login(clinician)
+    response = client.get("/caseload/")
+    assert response.status_code == 200
+    shown = len(response.context["rows"]) + len(response.context["discharged"])
+    assert shown == 8
+    client.force_login(parent)
+    response = client.get("/portal/")
+    assert response.status_code == 200
+    assert len(response.context["children"]) == 3
+
+
+def test_seed_scale_refuses_to_run_twice_unless_reset(db):
+    seed()
+    with pytest.raises(CommandError, match="already"):
+        seed()
+    output = seed(reset=True)
+    assert "Deleted the previous scale practice (20 children" in output
+    assert Child.objects.filter(is_demo=True).count() == 20
+    assert User.objects.filter(email__endswith="@scale.example", role="parent").count() == 30
+
+
+def test_the_bare_view_exists_only_for_the_benchmark(client, settings, cast):
+    client.force_login(cast.clinician)
+    assert client.get("/bench/bare/").status_code == 404
+    settings.BENCH_BARE_VIEW = True
+    response = client.get("/bench/bare/")
+    assert response.status_code == 200
+    assert b"ok Alice" in response.content
