@@ -8,9 +8,10 @@ from django.core.management.base import CommandError
 
 from engagement.management.commands.seed_scale import BENCH_CLINICIAN, BENCH_PARENT, PASSWORD
 from engagement.models import ParentProfile
+from goals.models import Goal, GoalRating, Milestone, Perspective
 from practice.models import CareTeamMembership, Child, Guardianship, User
 
-SIZES = {"clinicians": 3, "children": 20, "guardians": 30, "caseload": 8}
+SIZES = {"clinicians": 3, "children": 20, "guardians": 30, "caseload": 8, "goals": 50}
 
 
 def seed(**extra) -> str:
@@ -33,8 +34,13 @@ def test_seed_scale_makes_the_sizes_asked_for(db):
     # Restricted access always says why.
     restricted = Guardianship.objects.exclude(access=Guardianship.Access.FULL)
     assert not restricted.filter(access_reason="").exists()
-    # Goals and sessions are not faked: the command says they were not made.
-    assert "--goals 10000: no goals made" in output
+    # Goals follow goals' rules: only agreed goals are rated; parents never rate a private one.
+    assert Goal.objects.count() == 50
+    assert not GoalRating.objects.filter(goal__status=Goal.Status.PROPOSED).exists()
+    parents = GoalRating.objects.filter(perspective=Perspective.PARENT)
+    assert not parents.filter(goal__private_to_child=True).exists()
+    assert Milestone.objects.exists()
+    # Sessions are not faked while the model is missing: the command says none were made.
     assert "--sessions 150000: no session logs made" in output
     assert PASSWORD in output
 

@@ -6,8 +6,9 @@ already holds a scale practice; `--reset` first deletes the previous one (refuse
 audit log, which is append-only, refers to it: use a fresh database then).
 
 It makes what exists today: clinicians, an office admin, children with care teams, guardians
-with their access levels, confidentiality agreements, parent profiles and invitations. Goals and
-session logs come with their models; until then --goals and --sessions are accepted and say so.
+with their access levels, confidentiality agreements, parent profiles, invitations, and goals
+with ratings, milestones, history and a few comments (_scale_goals.py). Session logs come with
+their model; until then --sessions is accepted and says that it made nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from practice.models import (
     User,
 )
 
+from ._scale_goals import ChildGoalContext, make_goals
 from ._scale_names import ADULT_FIRST, AVAILABILITY, FIRST, HOPES, LAST, LIMITED_REASONS
 
 DOMAIN = "scale.example"
@@ -67,7 +69,7 @@ class Command(BaseCommand):
         parser.add_argument("--children", type=int, default=3000)
         parser.add_argument("--guardians", type=int, default=5000)
         parser.add_argument("--sessions", type=int, default=150_000, help="not generated yet")
-        parser.add_argument("--goals", type=int, default=10_000, help="not generated yet")
+        parser.add_argument("--goals", type=int, default=10_000, help="goals, with ratings")
         parser.add_argument(
             "--caseload", type=int, default=60, help="children on the bench clinician's caseload"
         )
@@ -101,8 +103,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  {BENCH_PARENT}     parent of three children")
         self.stdout.write(f"  {OFFICE}           office administrator")
 
-    # Reset --------------------------------------------------------------------------------------
-
     def _reset(self, users) -> None:
         children = Child.objects.filter(is_demo=True, memberships__clinician__in=users).distinct()
         audited = AuditEvent.objects.filter(child__in=children) | AuditEvent.objects.filter(
@@ -123,8 +123,6 @@ class Command(BaseCommand):
             f"Deleted the previous scale practice ({count} children, {users_count} users)."
         )
 
-    # Generation ---------------------------------------------------------------------------------
-
     def _generate(self, options) -> None:
         practice = Practice.get()
         if practice.name == "Our practice":
@@ -135,18 +133,13 @@ class Command(BaseCommand):
         self.password = make_password(PASSWORD)  # hashed once, reused for every user
         self.unusable = make_password(None)
         clinicians = self._clinicians(options["clinicians"])
-        self.office = self._bulk(
-            User,
-            [
-                User(
-                    email=OFFICE,
-                    full_name="Office Administrator",
-                    role=User.Role.ADMIN,
-                    password=self.password,
-                    is_demo=True,
-                )
-            ],
-        )[0]
+        self.office = User.objects.create(
+            email=OFFICE,
+            full_name="Office Admin",
+            role="admin",
+            password=self.password,
+            is_demo=True,
+        )
         families = self._children(options["children"])
         self._care_teams(families, clinicians, min(options["caseload"], options["children"]))
         self._agreements(families, clinicians[0])
@@ -155,6 +148,21 @@ class Command(BaseCommand):
             f"  {len(clinicians)} clinicians, {options['children']} children in "
             f"{len(families)} families, {options['guardians']} guardians"
         )
+        contexts = [
+            ChildGoalContext(
+                child,
+                self.primary_of[child.pk],
+                self.level_of.get(child.pk)
+                or practice.default_sharing_level_for_age(child.age_on(self.today)),
+                self.full_of.get(child.pk, []),
+            )
+            for family in families
+            for child in family.children
+        ]
+        goals, ratings, milestones = make_goals(
+            self.rng, self.today, self.now, contexts, options["goals"], self._bulk
+        )
+        self.stdout.write(f"  {goals} goals, {ratings} ratings, {milestones} milestones")
 
     def _bulk(self, model, rows: list) -> list:
         return model.objects.bulk_create(rows, batch_size=self.batch)
@@ -228,10 +236,11 @@ class Command(BaseCommand):
         bench_children = set(range(3, 3 + caseload)) if len(children) > caseload + 3 else set()
         if not bench_children:
             bench_children = set(range(caseload))
-        rows = []
+        rows, self.primary_of = [], {}
         for index, child in enumerate(children):
             primary = bench if index in bench_children else others[index % len(others)]
             child.created_by_id = primary.pk
+            self.primary_of[child.pk] = primary
             rows.append(CareTeamMembership(child=child, clinician=primary, is_primary=True))
             if len(clinicians) > 2 and self.rng.random() < 0.25:
                 second = self.rng.choice(others)
@@ -242,7 +251,7 @@ class Command(BaseCommand):
 
     def _agreements(self, families, recorded_by) -> None:
         """About 40% have an agreement (some on version 2); the rest use the age default."""
-        rows = []
+        rows, self.level_of = [], {}
         for family in families:
             for child in family.children:
                 if self.rng.random() >= 0.4:
@@ -254,10 +263,9 @@ class Command(BaseCommand):
                     else [SharingLevel.PROGRESS, SharingLevel.PROGRESS, SharingLevel.SAFETY_ONLY]
                 )
                 versions = 2 if self.rng.random() < 0.15 else 1
-                for version in range(1, versions + 1):
-                    effective = self.today - datetime.timedelta(
-                        days=self.rng.randint(30, 300) // version
-                    )
+                first_days_ago = self.rng.randint(60, 300)
+                for version in range(1, versions + 1):  # version 2 is newer, and current
+                    effective = self.today - datetime.timedelta(days=first_days_ago // version)
                     rows.append(
                         ConfidentialityAgreement(
                             child=child,
@@ -272,6 +280,8 @@ class Command(BaseCommand):
                         )
                     )
         self._bulk(ConfidentialityAgreement, rows)
+        for row in rows:
+            self.level_of[row.child.pk] = row.sharing_level
 
     def _guardians(self, families, count: int) -> None:
         """Each family one guardian, then a second, then a third (grandparent, step-parent)."""
@@ -314,6 +324,10 @@ class Command(BaseCommand):
         for user, (family, rank, keep_full) in zip(users, links, strict=True):
             rows.extend(self._guardianships(user, family, rank, keep_full))
         self._bulk(Guardianship, rows)
+        self.full_of = {}
+        for row in rows:
+            if row.access == Guardianship.Access.FULL:
+                self.full_of.setdefault(row.child.pk, []).append(row.guardian)
 
     def _guardianships(self, user, family, rank, keep_full) -> list[Guardianship]:
         relationship = ["mother", "father", self.rng.choice(["grandparent", "step_parent"])][
@@ -391,16 +405,12 @@ class Command(BaseCommand):
         self._bulk(Invitation, rows)
 
     def _not_yet(self, options) -> None:
-        for label, app_label, model_name, option in [
-            ("goals", "goals", "Goal", "goals"),
-            ("session logs", "engagement", "SessionLog", "sessions"),
-        ]:
-            try:
-                apps.get_model(app_label, model_name)
-            except LookupError:
-                why = f"the {model_name} model does not exist yet"
-            else:
-                why = f"seed_scale does not generate {model_name} rows yet: extend it"
-            self.stdout.write(
-                self.style.WARNING(f"  --{option} {options[option]}: no {label} made ({why}).")
-            )
+        try:
+            apps.get_model("engagement", "SessionLog")
+        except LookupError:
+            why = "the SessionLog model does not exist yet"
+        else:
+            why = "seed_scale does not generate SessionLog rows yet: extend it"
+        self.stdout.write(
+            self.style.WARNING(f"  --sessions {options['sessions']}: no session logs made ({why}).")
+        )
