@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class EngagementConfig(AppConfig):
     name = "engagement"
     verbose_name = "Engagement"
+
+    def ready(self):
+        from .visits import signals  # noqa: F401

@@ -41,3 +41,13 @@ class ParentProfile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.parent}"
+
+
+# Session logs live in their own package (engagement/visits/); importing them here registers
+# them with the engagement app.
+from .visits.models import (  # noqa: E402, F401
+    Addendum,
+    SessionLog,
+    SessionSeries,
+    SignedLogError,
+)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
+from engagement.visits.selectors import with_next_session
 from practice.access import ChildPolicy, caseload_for, children_for, policy_for, with_policy_data
 from practice.models import Child, Guardianship, Invitation, Practice, User
 
@@ -52,6 +54,7 @@ def caseload_rows(user: User, *, practice: Practice) -> list[CaseloadRow]:
     children = with_policy_data(caseload_for(user), user).prefetch_related(
         Prefetch("memberships__clinician"), _guardianships_with_portal_state()
     )
+    children = with_next_session(children, timezone.now())
     rows = []
     for child in children.order_by("discharged_on", "last_name", "first_name"):
         policy = policy_for(user, child, practice=practice, today=today)

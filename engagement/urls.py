@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
+    path("", include("engagement.visits.urls")),
     path("caseload/", views.caseload, name="caseload"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("portal/", views.portal_home, name="portal_home"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
@@ -18,6 +19,7 @@ from practice.models import Practice, User
 
 from . import selectors, services
 from .forms import ClinicianLeaveForm
+from .visits import selectors as visit_selectors
 
 
 @clinician_required
@@ -33,6 +35,7 @@ def caseload(request):
             "discharged": [row for row in rows if row.child.is_discharged],
             "attention": [row for row in active if row.attention],
             "goals_due": goals_due_for_review(request.user, practice.today()),
+            "to_log": visit_selectors.to_log(request.user, timezone.now(), practice),
             "today": practice.today(),
         },
     )
@@ -53,6 +56,11 @@ def child_detail(request, pk):
             "age": child.age_on(today),
             "has_agreement": current_agreement(child, today) is not None,
             "board": goal_board(policy, child),
+            "sessions": (
+                visit_selectors.child_sessions(child, timezone.now(), practice)
+                if policy.is_care_team
+                else None
+            ),
             "today": today,
             **selectors.child_hub(child),
         },
@@ -90,6 +98,7 @@ def portal_child(request, pk):
             "policy": policy,
             "board": goal_board(policy, child),
             "milestones": milestones_for(policy, child),
+            "family_sessions": visit_selectors.family_sessions(policy, child, timezone.now()),
         },
     )
 

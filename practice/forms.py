@@ -26,6 +26,13 @@ class LoginForm(auth_forms.AuthenticationForm):
     }
 
 
+def login_username(request, credentials=None) -> str:
+    """The address axes counts failures against, spelt as the account stores it, so that
+    changing the case of an address does not buy more attempts."""
+    data = credentials or getattr(request, "POST", {})
+    return (data.get("username") or "").strip().lower()
+
+
 def clinicians():
     return User.objects.filter(role=User.Role.CLINICIAN, is_active=True).order_by("full_name")
 

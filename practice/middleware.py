@@ -4,7 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .models import Practice
 
 SESSION_KEY = "last_activity"
 
@@ -29,3 +32,18 @@ class StaffIdleTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+class PracticeTimezoneMiddleware:
+    """Every page shows times in the practice's timezone (stored times are UTC)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request._practice = Practice.get()
+        timezone.activate(request._practice.tz)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -32,6 +32,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username):
+        # Emails are stored lower-cased; phones capitalise the first letter people type.
+        return self.get(**{self.model.USERNAME_FIELD: (username or "").strip().lower()})
+
     def create_superuser(self, email, password=None, **extra):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)

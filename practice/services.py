@@ -153,7 +153,9 @@ def child_update(
     request=None,
     **fields,
 ) -> Child:
-    changed = [name for name, value in fields.items() if getattr(child, name) != value]
+    # Compare with the stored row: a bound ModelForm has already written its values onto `child`.
+    stored = Child.objects.filter(pk=child.pk).values(*fields).get()
+    changed = [name for name, value in fields.items() if stored[name] != value]
     for name, value in fields.items():
         setattr(child, name, value)
     child.full_clean()

@@ -9,6 +9,7 @@ import datetime
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from engagement.models import ParentProfile
 from goals.models import Goal, Perspective
@@ -26,6 +27,7 @@ from practice.models import (
 )
 
 from ._demo_goals import GOALS
+from ._demo_sessions import seed_sessions
 
 DEMO_PASSWORD = "demo-practice-2026"
 
@@ -105,7 +107,11 @@ DEMO_LOGINS = [
 
 
 def _years_ago(today: datetime.date, years: int, offset_days: int) -> datetime.date:
-    return today.replace(year=today.year - years) - datetime.timedelta(days=offset_days)
+    try:
+        anniversary = today.replace(year=today.year - years)
+    except ValueError:  # 29 February, in a year without one
+        anniversary = today.replace(year=today.year - years, day=28)
+    return anniversary - datetime.timedelta(days=offset_days)
 
 
 class Command(BaseCommand):
@@ -125,6 +131,7 @@ class Command(BaseCommand):
         children = self._children(today, users)
         self._guardians(today, password, children, users["amara"])
         self._goals(today, children)
+        seed_sessions(children, practice, timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo practice ready. Password for every login:"))
         self.stdout.write(f"  {DEMO_PASSWORD}")
         for email, who in DEMO_LOGINS:

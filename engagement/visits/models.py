@@ -1,0 +1,203 @@
+"""Session logs: scheduling, the clinical record, signing and addenda (DESIGN.md: SessionLog).
+
+A signed log is locked: the model refuses to save or delete it, and its queryset refuses bulk
+changes, so no path in the app (or the admin) can alter it. Later changes are Addenda.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import GoalRating
+from practice.models import Child, Stage
+
+MAX_SESSION_MINUTES = 8 * 60
+
+
+class SignedLogError(Exception):
+    """Raised when something tries to change or delete a signed session log."""
+
+
+class Modality(models.TextChoices):
+    CLINIC = "clinic", _("Clinic")
+    TELEHEALTH = "telehealth", _("Telehealth")
+    HOME = "home", _("Home visit")
+    SCHOOL = "school", _("School")
+
+
+class Activity(models.TextChoices):
+    PLAY = "play", _("Play")
+    ROLE_PLAY = "role_play", _("Role-play")
+    GAMES = "games", _("Games")
+    PARENT_COACHING = "parent_coaching", _("Parent coaching")
+    PSYCHOEDUCATION = "psychoeducation", _("Psychoeducation")
+    SKILLS_PRACTICE = "skills_practice", _("Skills practice")
+    ASSESSMENT = "assessment", _("Assessment")
+    REVIEW = "review", _("Goal review")
+    OTHER = "other", _("Other")
+
+
+class SessionSeries(models.Model):
+    """A weekly series; each occurrence is its own SessionLog."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="session_series")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    first_start = models.DateTimeField()
+    weeks = models.PositiveSmallIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = _("session series")
+
+    def __str__(self):
+        return f"Weekly series for {self.child} from {self.first_start:%Y-%m-%d}"
+
+
+class SessionLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if self.filter(signed_at__isnull=False).exists():
+            raise SignedLogError("A signed session log cannot be changed; add an addendum.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(signed_at__isnull=False).exists():
+            raise SignedLogError("A signed session log cannot be deleted.")
+        return super().delete()
+
+    def upcoming(self, now):
+        return self.filter(status=SessionLog.Status.SCHEDULED, scheduled_start__gte=now)
+
+
+class SessionLog(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        ATTENDED = "attended", _("Attended")
+        CANCELLED_FAMILY = "cancelled_family", _("Cancelled by the family")
+        CANCELLED_CLINICIAN = "cancelled_clinician", _("Cancelled by the clinician")
+        NO_SHOW = "no_show", _("Missed (no-show)")
+
+    MISSED = (Status.CANCELLED_FAMILY, Status.NO_SHOW)
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="session_logs")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_logs"
+    )
+    series = models.ForeignKey(
+        SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    rescheduled_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_to"
+    )
+    scheduled_start = models.DateTimeField(_("starts"))
+    planned_minutes = models.PositiveSmallIntegerField(
+        _("planned length (minutes)"),
+        default=50,
+        validators=[MinValueValidator(5), MaxValueValidator(MAX_SESSION_MINUTES)],
+    )
+    modality = models.CharField(
+        _("where"), max_length=20, choices=Modality.choices, default=Modality.CLINIC
+    )
+    location = models.CharField(_("location or link"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.SCHEDULED
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), null=True, blank=True
+    )
+    child_attended = models.BooleanField(_("the child attended"), default=True)
+    guardians_attended = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="sessions_attended"
+    )
+    guardian_participation = models.PositiveSmallIntegerField(
+        _("how the guardians took part (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
+    activities = models.JSONField(_("activities"), default=list, blank=True)
+    ratings = models.ManyToManyField(GoalRating, blank=True, related_name="+")
+    private_note = models.TextField(
+        _("private note (clinical, never shown to parents)"), blank=True
+    )
+    shared_summary = models.TextField(_("summary for the family"), blank=True)
+    summary_shared = models.BooleanField(_("share the summary with the family"), default=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    cancellation_note = models.CharField(max_length=300, blank=True)
+    draft = models.JSONField(default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_start"]
+        indexes = [
+            models.Index(fields=["child", "scheduled_start"]),
+            models.Index(fields=["clinician", "status", "scheduled_start"]),
+        ]
+
+    def __str__(self):
+        return f"{self.child} — {self.scheduled_start:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_stored_signed", False):
+            raise SignedLogError("A signed session log cannot be changed; add an addendum.")
+        super().save(*args, **kwargs)
+        self._stored_signed = self.signed_at is not None
+
+    def delete(self, *args, **kwargs):
+        if self.is_signed or getattr(self, "_stored_signed", False):
+            raise SignedLogError("A signed session log cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_signed = instance.__dict__.get("signed_at") is not None
+        return instance
+
+
+class Addendum(models.Model):
+    """A later change to a signed log: never an edit. One that corrects the shared summary is
+    shown wherever that summary is shown."""
+
+    session = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("addendum"))
+    corrects_shared_summary = models.BooleanField(
+        _("corrects the summary the family sees"),
+        default=False,
+        help_text=_("If ticked, the family sees this text beside the summary it corrects."),
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = _("addenda")
+
+    def __str__(self):
+        return f"Addendum to {self.session} by {self.author}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise SignedLogError("An addendum cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SignedLogError("An addendum cannot be deleted.")

@@ -1,0 +1,145 @@
+"""Reads for session logs. Parent-facing reads apply the policy from practice.access."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+
+from practice.access import ChildPolicy, child_for_user
+from practice.models import Child, Practice, User
+
+from .models import Addendum, SessionLog
+
+
+def session_for_care_team(user: User, pk: int) -> tuple[SessionLog, ChildPolicy]:
+    """A session log for a clinician on the child's care team; 404 for anyone else."""
+    child_id = SessionLog.objects.filter(pk=pk).values_list("child_id", flat=True).first()
+    if child_id is None:
+        raise Http404
+    child, policy = child_for_user(user, child_id)
+    if not policy.is_care_team:
+        raise Http404
+    session = SessionLog.objects.select_related("clinician", "signed_by").get(pk=pk)
+    session.child = child
+    return session, policy
+
+
+def with_next_session(children: QuerySet[Child], now: datetime.datetime) -> QuerySet[Child]:
+    """Annotate each child with its next scheduled session (one subquery, any caseload size)."""
+    upcoming = SessionLog.objects.filter(
+        child=OuterRef("pk"), status=SessionLog.Status.SCHEDULED, scheduled_start__gte=now
+    ).order_by("scheduled_start")
+    return children.annotate(
+        next_session_id=Subquery(upcoming.values("pk")[:1]),
+        next_session_start=Subquery(upcoming.values("scheduled_start")[:1]),
+    )
+
+
+def to_log(clinician: User, now: datetime.datetime, practice: Practice) -> list[SessionLog]:
+    """Today's sessions and past ones still scheduled: the clinician's sessions to log."""
+    end_of_today = datetime.datetime.combine(
+        practice.today() + datetime.timedelta(days=1), datetime.time(), practice.tz
+    )
+    return list(
+        SessionLog.objects.filter(
+            clinician=clinician,
+            signed_at__isnull=True,
+            scheduled_start__lt=end_of_today,
+            scheduled_start__gte=now - datetime.timedelta(days=30),
+            child__discharged_on__isnull=True,
+        )
+        .select_related("child")
+        .order_by("scheduled_start")[:20]
+    )
+
+
+@dataclass
+class ChildSessions:
+    upcoming: list[SessionLog]
+    recent: list[SessionLog]
+    missed_this_year: int
+    allowance: int
+
+
+def _year_start(practice: Practice) -> datetime.datetime:
+    today = practice.today()
+    return datetime.datetime(today.year, 1, 1, tzinfo=practice.tz)
+
+
+def missed_this_year(child: Child, practice: Practice) -> int:
+    return SessionLog.objects.filter(
+        child=child, status__in=SessionLog.MISSED, scheduled_start__gte=_year_start(practice)
+    ).count()
+
+
+def child_sessions(child: Child, now: datetime.datetime, practice: Practice) -> ChildSessions:
+    """For the care team's child page: what is coming and what happened, with addenda."""
+    logs = SessionLog.objects.filter(child=child).select_related("clinician")
+    upcoming = list(logs.upcoming(now).order_by("scheduled_start")[:5])
+    recent = list(
+        logs.exclude(pk__in=[s.pk for s in upcoming])
+        .filter(scheduled_start__lt=now + datetime.timedelta(days=1))
+        .select_related("rescheduled_to")
+        .prefetch_related("addenda")
+        .order_by("-scheduled_start")[:10]
+    )
+    return ChildSessions(
+        upcoming, recent, missed_this_year(child, practice), practice.missed_sessions_allowance
+    )
+
+
+@dataclass
+class SharedSummary:
+    session: SessionLog
+    corrections: list[Addendum]
+
+
+@dataclass
+class FamilySessions:
+    upcoming: list[SessionLog]
+    attendance: list[SessionLog]
+    summaries: list[SharedSummary]
+
+
+def family_sessions(
+    policy: ChildPolicy | None, child: Child, now: datetime.datetime
+) -> FamilySessions:
+    """What a guardian may see of sessions: upcoming and attendance (row `record`), and shared
+    summaries with their correcting addenda (row `shared_summaries`). Never a private note."""
+    empty = FamilySessions([], [], [])
+    if policy is None or not policy.record:
+        return empty
+    logs = SessionLog.objects.filter(child=child).only(
+        "pk",
+        "child_id",
+        "scheduled_start",
+        "planned_minutes",
+        "modality",
+        "status",
+        "location",
+        "signed_at",
+        "summary_shared",
+        "shared_summary",
+    )
+    upcoming = list(logs.upcoming(now).order_by("scheduled_start")[:3])
+    past = logs.filter(scheduled_start__lt=now).exclude(status=SessionLog.Status.SCHEDULED)
+    attendance = list(past.order_by("-scheduled_start")[:8])
+    summaries = []
+    if policy.shared_summaries:
+        shared = (
+            past.filter(signed_at__isnull=False, summary_shared=True)
+            .exclude(shared_summary="")
+            .prefetch_related(
+                Prefetch(
+                    "addenda",
+                    queryset=Addendum.objects.filter(corrects_shared_summary=True),
+                    to_attr="corrections",
+                )
+            )
+            .order_by("-scheduled_start")[:5]
+        )
+        summaries = [SharedSummary(session, session.corrections) for session in shared]
+    return FamilySessions(upcoming, attendance, summaries)

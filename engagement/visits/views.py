@@ -1,0 +1,172 @@
+"""Session pages for the care team: schedule, log (with autosaved draft), sign, addenda,
+reschedule. Parents see sessions only through the portal, filtered by practice.access."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from goals.models import Goal
+from practice.access import child_for_user
+from practice.decorators import clinician_required
+from practice.models import Practice, User
+
+from . import selectors, services
+from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
+from .models import SignedLogError
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@clinician_required
+def session_schedule(request, child_pk):
+    child, policy = child_for_user(request.user, child_pk)
+    if not policy.is_care_team:
+        raise Http404
+    practice = Practice.get()
+    form = ScheduleForm(request.POST or None, tz=practice.tz)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: form.cleaned_data[k] for k in ("planned_minutes", "modality", "location", "weeks")
+        }
+        try:
+            sessions = services.session_schedule(
+                child=child,
+                clinician=request.user,
+                scheduled_by=request.user,
+                start=form.start(),
+                now=timezone.now(),
+                **data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)s session(s) scheduled for %(child)s.")
+                % {"count": len(sessions), "child": child},
+            )
+            return redirect("child_detail", pk=child.pk)
+    return render(request, "visits/schedule.html", {"form": form, "child": child})
+
+
+def _log_form(request, session, data=None):
+    guardians = User.objects.filter(guardianships__child=session.child).order_by("full_name")
+    goals = Goal.objects.filter(child=session.child, status=Goal.Status.ACTIVE).order_by("title")
+    initial = {"stage": session.stage or session.child.stage}
+    if session.status == "scheduled":
+        initial.update(status="attended", duration_minutes=session.planned_minutes)
+    initial.update({f"goal_{r.goal_id}": r.level for r in session.ratings.all()})
+    if data is None and session.draft:
+        initial.update(session.draft)  # resume what was being typed before the page closed
+    return SessionLogForm(data, instance=session, guardians=guardians, goals=goals, initial=initial)
+
+
+@clinician_required
+def session_log(request, pk):
+    session, policy = selectors.session_for_care_team(request.user, pk)
+    if session.is_signed:
+        return redirect("session_detail", pk=pk)
+    form = _log_form(request, session, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.LOG_FIELDS}
+        try:
+            session = services.session_log_save(
+                session=session,
+                clinician=request.user,
+                data=data,
+                attendees=list(form.cleaned_data["guardians_attended"]),
+                ratings=form.ratings(),
+                today=Practice.get().today(),
+            )
+            if "sign" in request.POST:
+                services.session_sign(session=session, clinician=request.user, request=request)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if "sign" in request.POST:
+                messages.success(request, _("Signed and locked. Later changes are addenda."))
+                return redirect("session_detail", pk=pk)
+            messages.success(request, _("Saved. Sign the log when it is complete."))
+            return redirect("session_log", pk=pk)
+    return render(
+        request, "visits/log_form.html", {"form": form, "session": session, "child": session.child}
+    )
+
+
+@require_POST
+@clinician_required
+def session_autosave(request, pk):
+    session, policy = selectors.session_for_care_team(request.user, pk)
+    draft = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+    draft = {key: values if len(values) > 1 else values[0] for key, values in draft.items()}
+    try:
+        services.session_draft_save(session=session, clinician=request.user, draft=draft)
+    except SignedLogError:
+        return HttpResponse(_("This log is signed."), status=409)
+    saved = timezone.localtime(session.draft_saved_at, Practice.get().tz)
+    return HttpResponse(_("Draft saved at %(time)s") % {"time": saved.strftime("%H:%M:%S")})
+
+
+@clinician_required
+def session_detail(request, pk):
+    session, policy = selectors.session_for_care_team(request.user, pk)
+    form = AddendumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.addendum_add(
+                session=session, author=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The addendum was added."))
+            return redirect("session_detail", pk=pk)
+    addenda = list(session.addenda.select_related("author"))
+    ratings = list(session.ratings.select_related("goal"))
+    return render(
+        request,
+        "visits/detail.html",
+        {
+            "session": session,
+            "child": session.child,
+            "form": form,
+            "addenda": addenda,
+            "ratings": ratings,
+            "attendees": list(session.guardians_attended.all()),
+        },
+    )
+
+
+@clinician_required
+def session_reschedule(request, pk):
+    session, policy = selectors.session_for_care_team(request.user, pk)
+    practice = Practice.get()
+    form = RescheduleForm(request.POST or None, tz=practice.tz)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.session_reschedule(
+                session=session, by=request.user, start=form.start(), now=timezone.now()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            start = timezone.localtime(new.scheduled_start, practice.tz)
+            messages.success(
+                request, _("Rescheduled to %(when)s.") % {"when": start.strftime("%a %d %b, %H:%M")}
+            )
+            return redirect("child_detail", pk=session.child.pk)
+    return render(
+        request,
+        "visits/reschedule.html",
+        {"form": form, "session": session, "child": session.child},
+    )

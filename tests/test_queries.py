@@ -1,0 +1,62 @@
+"""Bounded query counts: every hub page costs the same number of queries at two data sizes.
+
+To measure another page, add one line to PAGES (its viewer, its URL in the World of
+tests/querycount.py, and a bound with a little room).
+"""
+
+import pytest
+from django.urls import reverse
+
+from .querycount import (
+    Page,
+    World,
+    admin,
+    assert_queries_do_not_grow,
+    build_world,
+    clinician,
+    parent,
+)
+
+
+def child_page(world: World) -> str:
+    return reverse("child_detail", args=[world.child.pk])
+
+
+def portal_child(world: World) -> str:
+    return reverse("portal_child", args=[world.child.pk])
+
+
+PAGES = [
+    Page("caseload", clinician, lambda world: reverse("caseload"), max_queries=20),
+    Page("child page", clinician, child_page, max_queries=24),
+    Page("child page (office)", admin, child_page, max_queries=24),
+    Page("portal home", parent, lambda world: reverse("portal_home"), 15, sizes=(1, 5)),
+    Page("portal child", parent, portal_child, max_queries=22, sizes=(1, 5)),
+    Page("staff list", admin, lambda world: reverse("staff_list"), max_queries=12),
+]
+
+
+@pytest.mark.parametrize("hub", PAGES, ids=str)
+def test_query_count_does_not_grow_with_the_data(client, db, hub):
+    assert_queries_do_not_grow(client, hub)
+
+
+@pytest.mark.parametrize("hub", PAGES, ids=str)
+def test_query_count_stays_within_its_bound(client, db, hub, django_assert_max_num_queries):
+    # Given the larger practice, after one visit (session bookkeeping is not the page's cost)
+    world = build_world(hub.sizes[1])
+    client.force_login(hub.viewer(world))
+    url = hub.url(world)
+    client.get(url)
+    # Then a visit stays within the page's bound
+    with django_assert_max_num_queries(hub.max_queries):
+        assert client.get(url).status_code == 200
+
+
+def test_the_larger_world_really_is_larger(db):
+    # Guards the harness itself: a world that did not grow would hide every N+1.
+    small, large = build_world(3), build_world(30)
+    assert len(large.children) == 30 and len(small.children) == 3
+    assert large.child.guardianships.count() == 31  # the parent and 30 others
+    assert large.child.confidentiality_agreements.count() == 30
+    assert large.parent.guardianships.exclude(access="none").count() == 30
