@@ -5,8 +5,8 @@
 2. migrate, seed_scale, collectstatic, all with production settings (DEBUG off).
 3. gunicorn (2 workers) on a free loopback port; logs in as the bench clinician and the bench
    parent through the real login form.
-4. wrk on each page for a few seconds; queries per request counted in-process with Django's
-   test client and CaptureQueriesContext, on the same database with the same session cookie.
+4. wrk on each page for a few seconds; queries per request counted in-process (Django's test
+   client, a connection.execute_wrapper counter), same database, same session cookie.
 5. A table on stdout; JSON in bench/results/<timestamp>-<vendor>.json and latest-<vendor>.json.
 
 Options: --small (or BENCH_SMALL=1), --duration, --connections, --threads, sizes. See --help.
@@ -237,13 +237,18 @@ def in_process(path: str, cookies: dict[str, str]) -> tuple[int, float]:
     for the CPU; wrk's figures include HTTP, gunicorn and whatever else the machine is doing."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     for name, value in cookies.items():
         client.cookies[name] = value
     client.get(path)  # warm: the first request of a process loads what later ones reuse
-    with CaptureQueriesContext(connection) as captured:
+    executed = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     times = []
@@ -251,7 +256,7 @@ def in_process(path: str, cookies: dict[str, str]) -> tuple[int, float]:
         started = time.perf_counter()
         client.get(path)
         times.append(time.perf_counter() - started)
-    return len(captured.captured_queries), round(min(times) * 1000, 2)
+    return len(executed), round(min(times) * 1000, 2)
 
 
 def run_wrk(url: str, cookies: dict[str, str], args, seconds: int) -> dict:
@@ -385,7 +390,7 @@ def main() -> None:
             "rounds": args.rounds,
             "gunicorn_workers": args.workers,
         },
-        "queries_measured": "in-process, Django test client + CaptureQueriesContext, same DB",
+        "queries_measured": "in-process, Django test client + connection.execute_wrapper, same DB",
         "in_process_ms": "best of 10 in-process requests through the whole middleware stack",
         "pages": rows,
     }

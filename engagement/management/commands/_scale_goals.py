@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from goals.models import Goal, GoalChange, GoalComment, GoalRating, Milestone, Perspective
 from practice.models import Child, SharingLevel, User
 
+GOAL_MODELS = [Goal, GoalChange, GoalComment, GoalRating, Milestone]
 GOALS = {
     Goal.Domain.COMMUNICATION: "Asks for help with words when stuck",
     Goal.Domain.EMOTIONAL_REGULATION: "Uses a calming strategy when upset",
