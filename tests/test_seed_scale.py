@@ -1,22 +1,26 @@
 """seed_scale (the benchmark's practice) at a tiny size, and the benchmark's bare view."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from engagement.management.commands.seed_scale import BENCH_CLINICIAN, BENCH_PARENT, PASSWORD
 from engagement.models import ParentProfile
+from engagement.visits.models import SessionLog
 from goals.models import Goal, GoalRating, Milestone, Perspective
 from practice.models import CareTeamMembership, Child, Guardianship, User
 
 SIZES = {"clinicians": 3, "children": 20, "guardians": 30, "caseload": 8, "goals": 50}
+SIZES["sessions"] = 200
 
 
 def seed(**extra) -> str:
     out = StringIO()
-    call_command("seed_scale", **SIZES, **extra, stdout=out)
+    call_command("seed_scale", **{**SIZES, **extra}, stdout=out)
     return out.getvalue()
 
 
@@ -40,8 +44,14 @@ def test_seed_scale_makes_the_sizes_asked_for(db):
     parents = GoalRating.objects.filter(perspective=Perspective.PARENT)
     assert not parents.filter(goal__private_to_child=True).exists()
     assert Milestone.objects.exists()
-    # Sessions are not faked while the model is missing: the command says none were made.
-    assert "--sessions 150000: no session logs made" in output
+    # Sessions: ten a child, in weekly series; the past ones logged and signed, mostly.
+    assert SessionLog.objects.count() == 200
+    assert SessionLog.objects.filter(signed_at__isnull=False).exists()
+    assert SessionLog.objects.upcoming(timezone.now()).exists()
+    unsigned_past = SessionLog.objects.filter(
+        signed_at__isnull=True, scheduled_start__lt=timezone.now() - datetime.timedelta(days=14)
+    )
+    assert not unsigned_past.exists()
     assert PASSWORD in output
 
 
@@ -68,13 +78,20 @@ def test_the_bench_logins_exist_and_see_their_pages(db, client):
 
 
 def test_seed_scale_refuses_to_run_twice_unless_reset(db):
-    seed()
+    seed(sessions=0)
     with pytest.raises(CommandError, match="already"):
-        seed()
-    output = seed(reset=True)
+        seed(sessions=0)
+    output = seed(sessions=0, reset=True)
     assert "Deleted the previous scale practice (20 children" in output
     assert Child.objects.filter(is_demo=True).count() == 20
     assert User.objects.filter(email__endswith="@scale.example", role="parent").count() == 30
+
+
+def test_signed_session_logs_are_never_deleted_by_a_reset(db):
+    seed()
+    with pytest.raises(CommandError, match="cannot be reset"):
+        seed(reset=True)
+    assert SessionLog.objects.count() == 200
 
 
 def test_the_bare_view_exists_only_for_the_benchmark(client, settings, cast):

@@ -2,13 +2,15 @@
 
 Every row it makes is marked: users have an @scale.example address and is_demo; children carry
 is_demo and have a scale clinician on their care team. It refuses to run into a database that
-already holds a scale practice; `--reset` first deletes the previous one (refused too once the
-audit log, which is append-only, refers to it: use a fresh database then).
+already holds a scale practice. `--reset` first deletes the previous one, but only while no
+record that may never be deleted refers to it (audit events, signed session logs, addenda): a
+practice made with sessions cannot be reset, by design. Use a fresh database then (`make bench`
+makes one each run).
 
 It makes what exists today: clinicians, an office admin, children with care teams, guardians
-with their access levels, confidentiality agreements, parent profiles, invitations, and goals
-with ratings, milestones, history and a few comments (_scale_goals.py). Session logs come with
-their model; until then --sessions is accepted and says that it made nothing.
+with their access levels, confidentiality agreements, parent profiles, invitations, goals with
+ratings, milestones, history and comments (_scale_goals.py), and session logs in weekly series
+with attendance and addenda (_scale_sessions.py). Later features extend it the same way.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from engagement.models import ParentProfile
+from engagement.visits.models import SessionLog
 from practice.models import (
     AuditEvent,
     CareTeamMembership,
@@ -39,6 +41,7 @@ from practice.models import (
 
 from ._scale_goals import GOAL_MODELS, ChildGoalContext, make_goals
 from ._scale_names import ADULT_FIRST, AVAILABILITY, FIRST, HOPES, LAST, LIMITED_REASONS
+from ._scale_sessions import SESSION_MODELS, make_sessions
 
 DOMAIN = "scale.example"
 PASSWORD = "scale-practice-2026"
@@ -68,7 +71,7 @@ class Command(BaseCommand):
         parser.add_argument("--clinicians", type=int, default=100)
         parser.add_argument("--children", type=int, default=3000)
         parser.add_argument("--guardians", type=int, default=5000)
-        parser.add_argument("--sessions", type=int, default=150_000, help="not generated yet")
+        parser.add_argument("--sessions", type=int, default=150_000, help="session logs")
         parser.add_argument("--goals", type=int, default=10_000, help="goals, with ratings")
         parser.add_argument(
             "--caseload", type=int, default=60, help="children on the bench clinician's caseload"
@@ -97,7 +100,6 @@ class Command(BaseCommand):
             self._generate(options)
         self._analyze()
         seconds = (timezone.now() - started).total_seconds()
-        self._not_yet(options)
         self.stdout.write(self.style.SUCCESS(f"Scale practice ready in {seconds:.1f} s."))
         self.stdout.write(f"  password for every active login: {PASSWORD}")
         self.stdout.write(f"  {BENCH_CLINICIAN}  clinician with a full caseload")
@@ -109,12 +111,14 @@ class Command(BaseCommand):
         audited = AuditEvent.objects.filter(child__in=children) | AuditEvent.objects.filter(
             actor__in=users
         )
-        if audited.exists():
+        signed = SessionLog.objects.filter(child__in=children, signed_at__isnull=False)
+        if audited.exists() or signed.exists():
             raise CommandError(
-                "The audit log (append-only) refers to the scale practice: it cannot be "
-                "deleted. Use a fresh database."
+                "Audit events or signed session logs (never deleted) refer to the scale "
+                "practice, so it cannot be reset. Use a fresh database."
             )
         with transaction.atomic():
+            SessionLog.objects.filter(child__in=children).delete()
             deleted = Child.objects.filter(pk__in=list(children.values_list("pk", flat=True)))
             count = deleted.count()
             deleted.delete()
@@ -164,6 +168,10 @@ class Command(BaseCommand):
             self.rng, self.today, self.now, contexts, options["goals"], self._bulk
         )
         self.stdout.write(f"  {goals} goals, {ratings} ratings, {milestones} milestones")
+        series, sessions, addenda = make_sessions(
+            self.rng, practice, self.now, contexts, options["sessions"], self._bulk
+        )
+        self.stdout.write(f"  {sessions} session logs in {series} weekly series, {addenda} addenda")
 
     def _bulk(self, model, rows: list) -> list:
         return model.objects.bulk_create(rows, batch_size=self.batch)
@@ -409,18 +417,7 @@ class Command(BaseCommand):
         """Fresh planner statistics: right after a bulk load PostgreSQL still believes the tables
         are empty and picks plans ten times slower (seen on the caseload's goals query)."""
         models = [User, Child, CareTeamMembership, Guardianship, ConfidentialityAgreement]
-        models += [Invitation, ParentProfile, *GOAL_MODELS]
+        models += [Invitation, ParentProfile, *GOAL_MODELS, *SESSION_MODELS]
         with connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-    def _not_yet(self, options) -> None:
-        try:
-            apps.get_model("engagement", "SessionLog")
-        except LookupError:
-            why = "the SessionLog model does not exist yet"
-        else:
-            why = "seed_scale does not generate SessionLog rows yet: extend it"
-        self.stdout.write(
-            self.style.WARNING(f"  --sessions {options['sessions']}: no session logs made ({why}).")
-        )
