@@ -16,44 +16,53 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import http.cookiejar
 import json
 import os
 import platform
-import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
+
+from serve import check_page, login, run_wrk, start_server, stop_server  # bench/serve.py
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS = ROOT / "bench" / "results"
-LUA = ROOT / "bench" / "report.lua"
-GUNICORN = Path(sys.executable).parent / "gunicorn"  # the venv running this script
-SMALL = {"clinicians": 10, "children": 300, "guardians": 500}
-FULL = {"clinicians": 100, "children": 3000, "guardians": 5000}
+FULL = {
+    "clinicians": 100,
+    "children": 3000,
+    "guardians": 5000,
+    "goals": 10_000,
+    "sessions": 150_000,
+}
+SMALL = {size: count // 10 for size, count in FULL.items()}
 
 
 def parse_args() -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", action="store_true", default=env("BENCH_SMALL") == "1")
-    parser.add_argument("--duration", type=int, default=int(env("BENCH_DURATION", "5")))
-    parser.add_argument("--connections", type=int, default=int(env("BENCH_CONNECTIONS", "4")))
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--small",
+        action="store_true",
+        default=env("BENCH_SMALL") == "1",
+        help="a tenth of every size, for a quick run (or BENCH_SMALL=1)",
+    )
+    parser.add_argument(
+        "--duration", type=int, default=int(env("BENCH_DURATION", "5")), help="seconds per page"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=int(env("BENCH_CONNECTIONS", "4")), help="wrk -c"
+    )
+    parser.add_argument("--threads", type=int, default=2, help="wrk -t")
     parser.add_argument(
         "--rounds", type=int, default=int(env("BENCH_ROUNDS", "2")), help="best of N per page"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    for size in FULL:
-        parser.add_argument(f"--{size}", type=int)
+    for size, count in FULL.items():
+        parser.add_argument(f"--{size}", type=int, help=f"seed_scale size (default {count})")
     parser.add_argument("--wipe", action="store_true", help="drop DATABASE_URL's tables anyway")
     args = parser.parse_args()
     sizes = SMALL if args.small else FULL
@@ -114,18 +123,15 @@ def prepare(args) -> dict:
     """Fresh database, migrate, seed, collect static; returns the ids of the pages' children."""
     from django.core.management import call_command
 
+    from engagement.visits.models import SessionLog
+    from goals.models import Goal, GoalRating
     from practice.models import Child, Guardianship, User
 
     fresh_database(args.wipe)
     started = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
     print(f"bench: migrated in {time.monotonic() - started:.1f} s")
-    call_command(
-        "seed_scale",
-        clinicians=args.clinicians,
-        children=args.children,
-        guardians=args.guardians,
-    )
+    call_command("seed_scale", **{size: getattr(args, size) for size in FULL})
     call_command("collectstatic", interactive=False, verbosity=0)
     clinician = User.objects.get(email="bench-clinician@scale.example")
     parent = User.objects.get(email="bench-parent@scale.example")
@@ -143,92 +149,13 @@ def prepare(args) -> dict:
             "children": Child.objects.count(),
             "guardians": User.objects.filter(role=User.Role.PARENT).count(),
             "guardianships": Guardianship.objects.count(),
+            "goals": Goal.objects.count(),
+            "goal_ratings": GoalRating.objects.count(),
+            "session_logs": SessionLog.objects.count(),
             "bench_caseload": clinician.memberships.count(),
             "bench_parent_children": parent.guardianships.count(),
         },
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = open(BENCH_DIR / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
-    server = subprocess.Popen(
-        [str(GUNICORN), "practice.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"bench: gunicorn exited; see {BENCH_DIR / 'gunicorn.log'}")
-        try:
-            urllib.request.urlopen(base + "/accounts/login/", timeout=2).read()
-            return server, base
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.3)
-    stop_server(server)
-    sys.exit("bench: gunicorn did not answer within 30 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-def login(base: str, email: str, password: str) -> dict[str, str]:
-    """POST the real login form with its CSRF token; returns the cookies of the session."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    page = opener.open(base + "/accounts/login/", timeout=10).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode(
-        {"username": email, "password": password, "csrfmiddlewaretoken": token}
-    ).encode()
-    request = urllib.request.Request(base + "/accounts/login/", data=data)
-    request.add_header("Referer", base + "/accounts/login/")
-    try:
-        opener.open(request, timeout=30)
-        sys.exit(f"bench: logging in as {email} failed (the form came back)")
-    except urllib.error.HTTPError as redirect:
-        if redirect.code != 302:
-            sys.exit(f"bench: logging in as {email} answered {redirect.code}")
-    cookies = {cookie.name: cookie.value for cookie in jar}
-    if "sessionid" not in cookies:
-        sys.exit(f"bench: no session cookie after logging in as {email}")
-    return cookies
-
-
-def cookie_header(cookies: dict[str, str]) -> str:
-    return "; ".join(f"{name}={value}" for name, value in sorted(cookies.items()))
-
-
-def check_page(base: str, path: str, cookies: dict[str, str]) -> None:
-    opener = urllib.request.build_opener(NoRedirect)
-    request = urllib.request.Request(base + path, headers={"Cookie": cookie_header(cookies)})
-    try:
-        response = opener.open(request, timeout=30)
-    except urllib.error.HTTPError as error:
-        sys.exit(f"bench: {path} answered {error.code}, not 200")
-    if response.status != 200:
-        sys.exit(f"bench: {path} answered {response.status}, not 200")
 
 
 def in_process(path: str, cookies: dict[str, str]) -> tuple[int, float]:
@@ -257,27 +184,6 @@ def in_process(path: str, cookies: dict[str, str]) -> tuple[int, float]:
         client.get(path)
         times.append(time.perf_counter() - started)
     return len(executed), round(min(times) * 1000, 2)
-
-
-def run_wrk(url: str, cookies: dict[str, str], args, seconds: int) -> dict:
-    command = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{seconds}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(LUA),
-        "-H",
-        f"Cookie: {cookie_header(cookies)}",
-        url,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
-    if done.returncode != 0 or line is None:
-        sys.exit(f"bench: wrk failed on {url}:\n{done.stdout}\n{done.stderr}")
-    return json.loads(line.removeprefix("BENCH_JSON "))
 
 
 def measure(pages, base, args) -> list[dict]:
@@ -402,7 +308,8 @@ def main() -> None:
     print()
     print(
         f"{vendor}, {os.cpu_count()} cores: {sizes['clinicians']} clinicians, "
-        f"{sizes['children']} children, {sizes['guardians']} guardians; caseload "
+        f"{sizes['children']} children, {sizes['guardians']} guardians, {sizes['goals']} goals, "
+        f"{sizes['session_logs']} session logs; caseload "
         f"{sizes['bench_caseload']}; wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s, best of {args.rounds}; gunicorn -w {args.workers}; load average "
         f"{load_before[0]:.1f} before"
