@@ -122,3 +122,30 @@ def run_wrk(url: str, cookies: dict[str, str], args, seconds: int) -> dict:
     if done.returncode != 0 or line is None:
         sys.exit(f"bench: wrk failed on {url}:\n{done.stdout}\n{done.stderr}")
     return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def _cpu_times() -> tuple[int, int]:
+    with open("/proc/stat") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+
+
+def cpu_idle(seconds: float = 1.0) -> float:
+    """The share of the machine's CPU left idle over `seconds` (1.0 when unknown)."""
+    try:
+        idle_before, total_before = _cpu_times()
+        time.sleep(seconds)
+        idle_after, total_after = _cpu_times()
+    except OSError:
+        return 1.0
+    return (idle_after - idle_before) / max(1, total_after - total_before)
+
+
+def wait_for_idle(max_wait: float, wanted: float = 0.9) -> float:
+    """On a shared machine: wait up to `max_wait` seconds for the CPU to be mostly idle, so
+    another process's work is not measured as this page's. Returns the last idle share seen."""
+    deadline = time.monotonic() + max_wait
+    idle = cpu_idle()
+    while idle < wanted and time.monotonic() < deadline:
+        idle = cpu_idle(2.0)
+    return round(idle, 2)
