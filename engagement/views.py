@@ -1,5 +1,7 @@
 """The hub pages that gather from every layer: caseload, child page, portal home."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
 from practice.access import child_for_user, current_agreement
-from practice.audit import audit
+from practice.audit import audit, audit_each
 from practice.decorators import (
     clinician_required,
     parent_required,
@@ -16,10 +18,14 @@ from practice.decorators import (
     staff_required,
 )
 from practice.models import Practice, User
+from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
 from . import selectors, services
 from .forms import ClinicianLeaveForm
 from .visits import selectors as visit_selectors
+
+# The portal home keeps recent safety statements in sight; the child's page keeps them all.
+PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 
 
 @clinician_required
@@ -46,7 +52,16 @@ def child_detail(request, pk):
     child, policy = child_for_user(request.user, pk)
     practice = Practice.get()
     today = practice.today()
-    audit(actor=request.user, action="child.view", target=child, child=child, request=request)
+    # A view under break-the-glass says so, for whoever reviews the log.
+    emergency = {"break_glass": True} if policy.is_emergency else {}
+    audit(
+        actor=request.user,
+        action="child.view",
+        target=child,
+        child=child,
+        request=request,
+        **emergency,
+    )
     return render(
         request,
         "engagement/child_detail.html",
@@ -62,6 +77,7 @@ def child_detail(request, pk):
                 else None
             ),
             "today": today,
+            "safety_concerns": safety_concerns_for_care_team(policy, child),
             **selectors.child_hub(child),
         },
     )
@@ -72,8 +88,17 @@ def portal_home(request):
     practice = Practice.get()
     children = selectors.portal_children(request.user, practice=practice)
     milestones = recent_milestones([entry.policy for entry in children], limit=3)
+    since = timezone.now() - PORTAL_HOME_SAFETY_DAYS
+    statements = safety_statements_for(request.user, [e.policy for e in children], since=since)
     for entry in children:
         entry.milestones = milestones.get(entry.child.pk, [])
+        entry.safety_statements = statements.get(entry.child.pk, [])
+    audit_each(
+        actor=request.user,
+        action="portal.home_view",
+        children=[entry.child for entry in children],
+        request=request,
+    )
     return render(request, "engagement/portal_home.html", {"children": children})
 
 
@@ -99,6 +124,7 @@ def portal_child(request, pk):
             "board": goal_board(policy, child),
             "milestones": milestones_for(policy, child),
             "family_sessions": visit_selectors.family_sessions(policy, child, timezone.now()),
+            "safety_statements": safety_statements_for(request.user, [policy]).get(child.pk, []),
         },
     )
 

@@ -11,16 +11,26 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Child, ConfidentialityAgreement, Guardianship, Practice, SharingLevel, User
+from .models import (
+    BreakGlassGrant,
+    CareTeamMembership,
+    Child,
+    ConfidentialityAgreement,
+    Guardianship,
+    Practice,
+    SharingLevel,
+    User,
+)
 
 
 @dataclass(frozen=True)
 class ChildPolicy:
     child_id: int
-    viewer: str  # "care_team", "office" or "guardian"
+    viewer: str  # "care_team", "emergency" (break-the-glass), "office" or "guardian"
     sharing_level: str
     guardian_access: str = ""
     # Rows of DESIGN.md's table, as seen by this user.
@@ -35,10 +45,16 @@ class ChildPolicy:
     clinical: bool = False  # private notes, all addenda, child-private goals, barrier notes
     family_contacts: bool = False  # guardians' names and contact details
     manage_intake: bool = False  # edit the child, add and invite guardians
+    # Break-the-glass: read access as the care team has it, until then; never writes.
+    emergency_until: datetime.datetime | None = None
 
     @property
     def is_guardian(self) -> bool:
         return self.viewer == "guardian"
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.viewer == "emergency"
 
     @property
     def is_care_team(self) -> bool:
@@ -98,6 +114,51 @@ def _guardianship(user: User, child: Child) -> Guardianship | None:
     return Guardianship.objects.filter(child=child, guardian=user).first()
 
 
+def active_grants(user: User, now: datetime.datetime | None = None) -> QuerySet[BreakGlassGrant]:
+    """The user's break-the-glass grants that have not expired."""
+    return BreakGlassGrant.objects.filter(clinician=user, expires_at__gt=now or timezone.now())
+
+
+def _emergency_until(user: User, child: Child) -> datetime.datetime | None:
+    latest = active_grants(user).filter(child=child).order_by("-expires_at").first()
+    return latest.expires_at if latest else None
+
+
+def _care_team_policy(child: Child, level: str) -> ChildPolicy:
+    return ChildPolicy(
+        child_id=child.pk,
+        viewer="care_team",
+        sharing_level=level,
+        record=True,
+        goals=True,
+        home_practice=True,
+        discharge_summary=True,
+        shared_summaries=True,
+        safety_statements=True,
+        clinical=True,
+        family_contacts=True,
+        manage_intake=True,
+    )
+
+
+def _emergency_policy(child: Child, level: str, until: datetime.datetime) -> ChildPolicy:
+    # What the care team may read, nothing it may change: every write asks `is_care_team`.
+    return ChildPolicy(
+        child_id=child.pk,
+        viewer="emergency",
+        sharing_level=level,
+        record=True,
+        goals=True,
+        home_practice=True,
+        discharge_summary=True,
+        shared_summaries=True,
+        safety_statements=True,
+        clinical=True,
+        family_contacts=True,
+        emergency_until=until,
+    )
+
+
 def policy_for(
     user: User, child: Child, *, practice: Practice | None = None, today=None
 ) -> ChildPolicy | None:
@@ -111,20 +172,10 @@ def policy_for(
         guardianship = _guardianship(user, child)
         return _guardian_policy(child, guardianship, level) if guardianship else None
     if user.is_clinician and user.pk in _care_team_ids(child):
-        return ChildPolicy(
-            child_id=child.pk,
-            viewer="care_team",
-            sharing_level=level,
-            record=True,
-            goals=True,
-            home_practice=True,
-            discharge_summary=True,
-            shared_summaries=True,
-            safety_statements=True,
-            clinical=True,
-            family_contacts=True,
-            manage_intake=True,
-        )
+        return _care_team_policy(child, level)
+    until = _emergency_until(user, child) if user.is_clinician else None
+    if until is not None:
+        return _emergency_policy(child, level, until)
     if user.can_manage_practice:
         # Office work only: minimum necessary, no clinical text.
         return ChildPolicy(
@@ -149,8 +200,12 @@ def children_for(user: User) -> QuerySet[Child]:
             guardianships__access__in=[Guardianship.Access.FULL, Guardianship.Access.LIMITED],
         )
     if user.is_clinician:
-        mine = children.filter(memberships__clinician=user)
-        return children if user.is_practice_admin else mine
+        if user.is_practice_admin:
+            return children
+        # Subqueries rather than a join: a child with several memberships appears once.
+        care_team = CareTeamMembership.objects.filter(clinician=user).values("child_id")
+        emergency = active_grants(user).values("child_id")
+        return children.filter(Q(pk__in=care_team) | Q(pk__in=emergency))
     if user.can_manage_practice:
         return children
     return children.none()

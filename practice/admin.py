@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import (
     AuditEvent,
+    BreakGlassGrant,
     CareTeamMembership,
     Child,
     CommunicationPolicy,
@@ -12,7 +13,9 @@ from .models import (
     Guardianship,
     Heartbeat,
     Invitation,
+    NotToBeTold,
     Practice,
+    SafetyConcern,
     User,
 )
 
@@ -92,6 +95,50 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows a service writes with its audit events: the operator looks, never edits."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NotToBeToldInline(admin.TabularInline):
+    model = NotToBeTold
+    extra = 0
+    fields = ["guardian"]  # the reason may name the alleged source of harm: not shown here
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SafetyConcern)
+class SafetyConcernAdmin(ReadOnlyAdmin):
+    # Minimum necessary: the clinical record and the family's statement are never shown here.
+    list_display = ["child", "kind", "recorded_at", "recorded_by"]
+    list_filter = ["kind"]
+    fields = ["child", "kind", "recorded_at", "recorded_by"]
+    inlines = [NotToBeToldInline]
+
+
+@admin.register(BreakGlassGrant)
+class BreakGlassGrantAdmin(ReadOnlyAdmin):
+    list_display = ["granted_at", "clinician", "child", "expires_at"]
+    fields = ["clinician", "child", "reason", "granted_at", "expires_at"]
+    date_hierarchy = "granted_at"
 
 
 admin.site.register(Practice)

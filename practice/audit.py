@@ -38,3 +38,26 @@ def audit(
         reason=reason,
         details=details,
     )
+
+
+def audit_each(
+    *, actor: User | None, action: str, children: list[Child], request=None, **details: Any
+) -> None:
+    """One event per child in a single insert: a page that shows several children (the portal
+    home) is a view of each of them."""
+    if not children:
+        return
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            target_type=child._meta.label,
+            target_id=str(child.pk),
+            child=child,
+            ip_address=client_ip(request),
+            details=details,
+        )
+        for child in children
+    )

@@ -188,6 +188,7 @@ class PracticeSettingsForm(forms.ModelForm):
             "missed_sessions_allowance",
             "contact_phone",
             "contact_email",
+            "require_staff_mfa",
         ]
 
     def clean_sharing_age_threshold(self):

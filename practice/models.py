@@ -159,6 +159,14 @@ class Practice(models.Model):
     )
     contact_phone = models.CharField(_("practice phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("practice email"), blank=True)
+    require_staff_mfa = models.BooleanField(
+        _("require two-step sign-in for all staff"),
+        default=False,
+        help_text=_(
+            "Clinicians and office staff must sign in with a code from an authenticator app as "
+            "well as their password. Families are never asked."
+        ),
+    )
 
     class Meta:
         verbose_name = _("practice")
@@ -470,3 +478,76 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.last_seen}"
+
+
+class SafetyConcern(models.Model):
+    """A risk the care team recorded: the clinical record and the family's statement kept apart.
+
+    Every guardian with any access is told the statement at once, except those listed as not to
+    be told. The clinical record is for the care team only: never a parent, never the admin.
+    """
+
+    class Kind(models.TextChoices):
+        SELF_HARM = "self_harm", _("Self-harm")
+        HARM_TO_OTHERS = "harm_to_others", _("Harm to others")
+        ABUSE_DISCLOSED = "abuse_disclosed", _("Abuse disclosed")
+        NEGLECT = "neglect", _("Neglect")
+        OTHER = "other", _("Other")
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="safety_concerns")
+    kind = models.CharField(_("kind of risk"), max_length=20, choices=Kind.choices)
+    clinical_record = models.TextField(_("clinical record"))
+    family_statement = models.TextField(_("statement for the family"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["child", "-recorded_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.child} ({self.recorded_at:%Y-%m-%d})"
+
+
+class NotToBeTold(models.Model):
+    """A guardian who is not told of a safety concern, and why (e.g. the alleged source of harm)."""
+
+    concern = models.ForeignKey(SafetyConcern, on_delete=models.CASCADE, related_name="not_told")
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("why they are not told"))
+
+    class Meta:
+        verbose_name = _("guardian not to be told")
+        verbose_name_plural = _("guardians not to be told")
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "guardian"], name="not_told_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.guardian} not told of concern {self.concern_id}"
+
+
+class BreakGlassGrant(models.Model):
+    """Time-limited read access for a clinician outside a child's care team, with a reason."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="break_glass_grants")
+    reason = models.TextField(_("reason"))
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["clinician", "child", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.clinician} → {self.child} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_active(self, now: datetime.datetime | None = None) -> bool:
+        return self.expires_at > (now or timezone.now())

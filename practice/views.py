@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .access import child_for_user
@@ -240,7 +241,10 @@ def staff_list(request):
         .prefetch_related("invitations")
         .order_by("-is_active", "full_name")
     )
-    staff = staff.annotate(caseload_size=Count("memberships", distinct=True))
+    staff = staff.annotate(
+        caseload_size=Count("memberships", distinct=True),
+        has_two_step=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+    )
     return render(request, "practice/staff_list.html", {"staff": staff})
 
 

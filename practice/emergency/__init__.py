@@ -1,0 +1,1 @@
+"""Break-the-glass: emergency read access to a record outside one's care team."""

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..decorators import clinician_required, practice_admin_required
+from ..views import _form_errors_to
+from . import selectors
+from .forms import BreakGlassForm, EmergencySearchForm
+from .services import break_glass_open
+
+
+@clinician_required
+def emergency_search(request):
+    form = EmergencySearchForm(request.GET if "q" in request.GET else None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = selectors.emergency_search(request.user, form.cleaned_data["q"])
+    return render(
+        request,
+        "practice/emergency/search.html",
+        {"form": form, "results": results, "minutes": settings.BREAK_GLASS_MINUTES},
+    )
+
+
+@clinician_required
+def emergency_request(request, pk):
+    child = selectors.child_for_emergency(request.user, pk)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = break_glass_open(
+                clinician=request.user,
+                child=child,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.warning(
+                request,
+                _("Emergency access to %(child)s until %(time)s. This is logged.")
+                % {
+                    "child": child.display_name,
+                    "time": timezone.localtime(grant.expires_at).strftime("%H:%M"),
+                },
+            )
+            return redirect("child_detail", pk=child.pk)
+    return render(
+        request,
+        "practice/emergency/request.html",
+        {"form": form, "child": child, "minutes": settings.BREAK_GLASS_MINUTES},
+    )
+
+
+@practice_admin_required
+def emergency_grants(request):
+    page = Paginator(selectors.grants_for_admins(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "practice/emergency/grants.html",
+        {"page": page, "now": timezone.now()},
+    )

@@ -1,0 +1,1 @@
+"""Two-step sign-in (TOTP and recovery codes) for staff; families are never asked."""
