@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Addendum, ParentProfile, SessionLog, SessionSeries
+from .models import Addendum, Barrier, HomePractice, ParentProfile, SessionLog, SessionSeries
 
 
 @admin.register(ParentProfile)
@@ -62,3 +62,27 @@ class AddendumAdmin(NoClinicalTextAdmin):
 @admin.register(SessionSeries)
 class SessionSeriesAdmin(admin.ModelAdmin):
     list_display = ["pk", "child", "clinician", "first_start", "weeks"]
+
+
+@admin.register(HomePractice)
+class HomePracticeAdmin(NoClinicalTextAdmin):
+    # The strategy, instructions and demonstration are written for one family: not listed here.
+    list_display = ["pk", "child", "goal_id", "frequency", "until", "is_active", "assigned_at"]
+    list_filter = ["is_active", "frequency"]
+    fields = ["child", "goal", "frequency", "until", "is_active", "assigned_by", "assigned_at"]
+    readonly_fields = ["child", "goal", "assigned_by", "assigned_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Barrier)
+class BarrierAdmin(NoClinicalTextAdmin):
+    # The clinician's notes and actions taken are clinical: never listed or shown here.
+    list_display = ["pk", "child", "kind", "reporter_role", "status", "created_at", "updated_at"]
+    list_filter = ["kind", "status", "reporter_role"]
+    fields = ["child", "kind", "reporter_role", "status", "session", "reported_by", "created_at"]
+    readonly_fields = ["child", "session", "reported_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

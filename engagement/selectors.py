@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from engagement.barriers.selectors import asks_about_barriers, with_recent_misses
 from engagement.visits.selectors import with_next_session
 from practice.access import ChildPolicy, caseload_for, children_for, policy_for, with_policy_data
 from practice.models import Child, Guardianship, Invitation, Practice, User
@@ -54,7 +55,8 @@ def caseload_rows(user: User, *, practice: Practice) -> list[CaseloadRow]:
     children = with_policy_data(caseload_for(user), user).prefetch_related(
         Prefetch("memberships__clinician"), _guardianships_with_portal_state()
     )
-    children = with_next_session(children, timezone.now())
+    now = timezone.now()
+    children = with_recent_misses(with_next_session(children, now), now)
     rows = []
     for child in children.order_by("discharged_on", "last_name", "first_name"):
         policy = policy_for(user, child, practice=practice, today=today)
@@ -69,6 +71,8 @@ def caseload_rows(user: User, *, practice: Practice) -> list[CaseloadRow]:
             expires = guardianship.court_order_expires
             if expires and expires < today:
                 row.attention.append("court_order_expired")
+        if asks_about_barriers(child):
+            row.attention.append("repeated_misses")
         rows.append(row)
     return rows
 

@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", include("engagement.visits.urls")),
+    path("", include("engagement.practice_at_home.urls")),
+    path("", include("engagement.barriers.urls")),
     path("caseload/", views.caseload, name="caseload"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("portal/", views.portal_home, name="portal_home"),

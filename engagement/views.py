@@ -21,7 +21,9 @@ from practice.models import Practice, User
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
 from . import selectors, services
+from .barriers import selectors as barrier_selectors
 from .forms import ClinicianLeaveForm
+from .practice_at_home import selectors as home_practice_selectors
 from .visits import selectors as visit_selectors
 
 # The portal home keeps recent safety statements in sight; the child's page keeps them all.
@@ -77,6 +79,11 @@ def child_detail(request, pk):
                 else None
             ),
             "today": today,
+            "home_practice": home_practice_selectors.current_home_practice(policy, child, today),
+            "barriers": barrier_selectors.barriers_for_care_team(policy, child),
+            "barrier_question": (
+                barrier_selectors.barrier_question(child, timezone.now()) if policy.clinical else 0
+            ),
             "safety_concerns": safety_concerns_for_care_team(policy, child),
             **selectors.child_hub(child),
         },
@@ -124,6 +131,9 @@ def portal_child(request, pk):
             "board": goal_board(policy, child),
             "milestones": milestones_for(policy, child),
             "family_sessions": visit_selectors.family_sessions(policy, child, timezone.now()),
+            "home_practice": home_practice_selectors.current_home_practice(
+                policy, child, practice.today()
+            ),
             "safety_statements": safety_statements_for(request.user, [policy]).get(child.pk, []),
         },
     )

@@ -143,3 +143,16 @@ def family_sessions(
         )
         summaries = [SharedSummary(session, session.corrections) for session in shared]
     return FamilySessions(upcoming, attendance, summaries)
+
+
+def session_named_in_link(user: User, child: Child, pk: str | None) -> SessionLog | None:
+    """A session a page was opened from (`?session=<pk>`): None when none is named, the session
+    when it is this child's and the user is on the care team, 404 otherwise."""
+    if not pk:
+        return None
+    if not pk.isdigit():
+        raise Http404
+    session, _policy = session_for_care_team(user, int(pk))
+    if session.child.pk != child.pk:
+        raise Http404
+    return session

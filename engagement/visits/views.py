@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from practice.access import child_for_user
 from practice.decorators import clinician_required
 from practice.models import Practice, User
 
+from ..barriers.selectors import family_cancellation_unasked
 from . import selectors, services
 from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
 from .models import SignedLogError
@@ -71,6 +73,23 @@ def _log_form(request, session, data=None):
     return SessionLogForm(data, instance=session, guardians=guardians, goals=goals, initial=initial)
 
 
+def _after_logging(request, session):
+    """A family cancellation first asks what got in the way (optional); "assign home practice"
+    opens that form for this session; otherwise back to the log, or to its page once signed."""
+    if "sign" in request.POST:
+        messages.success(request, _("Signed and locked. Later changes are addenda."))
+        next_page = redirect("session_detail", pk=session.pk)
+    else:
+        messages.success(request, _("Saved. Sign the log when it is complete."))
+        next_page = redirect("session_log", pk=session.pk)
+    if family_cancellation_unasked(session):
+        return redirect("barrier_after_cancellation", pk=session.pk)
+    if "assign_home_practice" in request.POST:
+        assign = reverse("home_practice_assign", args=[session.child_id])
+        return redirect(f"{assign}?session={session.pk}")
+    return next_page
+
+
 @clinician_required
 def session_log(request, pk):
     session, policy = selectors.session_for_care_team(request.user, pk)
@@ -93,11 +112,7 @@ def session_log(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            if "sign" in request.POST:
-                messages.success(request, _("Signed and locked. Later changes are addenda."))
-                return redirect("session_detail", pk=pk)
-            messages.success(request, _("Saved. Sign the log when it is complete."))
-            return redirect("session_log", pk=pk)
+            return _after_logging(request, session)
     return render(
         request, "visits/log_form.html", {"form": form, "session": session, "child": session.child}
     )

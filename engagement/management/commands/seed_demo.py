@@ -27,6 +27,7 @@ from practice.models import (
 )
 
 from ._demo_goals import GOALS
+from ._demo_home import seed_home
 from ._demo_safety import seed_safety
 from ._demo_sessions import seed_sessions
 
@@ -133,6 +134,7 @@ class Command(BaseCommand):
         self._guardians(today, password, children, users["amara"])
         self._goals(today, children)
         seed_sessions(children, practice, timezone.now())
+        seed_home(children, practice, timezone.now())
         seed_safety(children)
         self.stdout.write(self.style.SUCCESS("Demo practice ready. Password for every login:"))
         self.stdout.write(f"  {DEMO_PASSWORD}")

@@ -1,0 +1,119 @@
+"""Writes for barriers: the care team records and follows them up; a family cancellation asks
+for the barrier behind it. A guardian may report one (status only comes back to them)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from practice.access import ChildPolicy, policy_for
+from practice.audit import audit
+from practice.models import Child, User
+
+from ..visits.models import SessionLog
+from .models import Barrier
+
+
+def _policy(user: User, child: Child) -> ChildPolicy:
+    policy = policy_for(user, child)
+    if policy is None or not (policy.is_care_team or (policy.is_guardian and policy.own_items)):
+        raise PermissionDenied(_("Only the child's care team or family can record a barrier."))
+    return policy
+
+
+def _check_family_report(policy: ChildPolicy, reporter_role: str, notes: str, actions: str):
+    """A guardian reports for themselves; the notes and actions are the clinician's side."""
+    if policy.is_guardian and (reporter_role != Barrier.ReporterRole.FAMILY or notes or actions):
+        raise PermissionDenied(_("Notes and actions on a barrier are the care team's."))
+
+
+@transaction.atomic
+def barrier_record(
+    *,
+    child: Child,
+    by: User,
+    kind: str,
+    reporter_role: str = Barrier.ReporterRole.FAMILY,
+    status: str = Barrier.Status.OPEN,
+    notes: str = "",
+    actions_taken: str = "",
+    session: SessionLog | None = None,
+    request=None,
+) -> Barrier:
+    policy = _policy(by, child)
+    _check_family_report(policy, reporter_role, notes.strip(), actions_taken.strip())
+    if session is not None and session.child_id != child.pk:
+        raise ValidationError(_("That session is not this child's."))
+    barrier = Barrier(
+        child=child,
+        kind=kind,
+        reported_by=by,
+        reporter_role=reporter_role,
+        status=status if policy.is_care_team else Barrier.Status.OPEN,
+        notes=notes.strip(),
+        actions_taken=actions_taken.strip(),
+        session=session,
+    )
+    barrier.full_clean()
+    barrier.save()
+    audit(
+        actor=by,
+        action="barrier.record",
+        target=barrier,
+        child=child,
+        request=request,
+        kind=kind,
+        reporter_role=reporter_role,
+    )
+    return barrier
+
+
+@transaction.atomic
+def barrier_update(
+    *,
+    barrier: Barrier,
+    by: User,
+    kind: str,
+    reporter_role: str,
+    status: str,
+    notes: str,
+    actions_taken: str,
+    request=None,
+) -> Barrier:
+    """The care team follows a barrier up: what it is, its status, notes and what was done."""
+    policy = policy_for(by, barrier.child)
+    if policy is None or not policy.is_care_team:
+        raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
+    before = barrier.status
+    barrier.kind, barrier.reporter_role, barrier.status = kind, reporter_role, status
+    barrier.notes, barrier.actions_taken = notes.strip(), actions_taken.strip()
+    barrier.full_clean()
+    barrier.save()
+    audit(
+        actor=by,
+        action="barrier.update",
+        target=barrier,
+        child=barrier.child,
+        request=request,
+        status_from=before,
+        status_to=status,
+    )
+    return barrier
+
+
+def barrier_from_family_cancellation(
+    *, session: SessionLog, by: User, kind: str, note: str = "", request=None
+) -> Barrier:
+    """What got in the way of a session the family cancelled, as they told the clinician."""
+    if session.status != SessionLog.Status.CANCELLED_FAMILY:
+        raise ValidationError(_("This session was not cancelled by the family."))
+    return barrier_record(
+        child=session.child,
+        by=by,
+        kind=kind,
+        reporter_role=Barrier.ReporterRole.FAMILY,
+        notes=note,
+        session=session,
+        request=request,
+    )

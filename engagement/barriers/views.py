@@ -1,0 +1,90 @@
+"""Barrier pages for the care team: record, follow up, and the question after a family
+cancellation. Guardians read their own barriers' status through barriers_for_family."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from practice.access import child_for_user
+from practice.decorators import clinician_required
+
+from ..visits.selectors import session_for_care_team, session_named_in_link
+from . import selectors, services
+from .forms import BarrierForm, CancellationBarrierForm
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@clinician_required
+def barrier_add(request, child_pk):
+    child, policy = child_for_user(request.user, child_pk)
+    if not policy.is_care_team:
+        raise Http404
+    session = session_named_in_link(request.user, child, request.GET.get("session"))
+    form = BarrierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.barrier_record(
+                child=child, by=request.user, session=session, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The barrier was recorded."))
+            return redirect("child_detail", pk=child.pk)
+    context = {"form": form, "child": child, "session": session, "barrier": None}
+    return render(request, "barriers/form.html", context)
+
+
+@clinician_required
+def barrier_edit(request, pk):
+    barrier = selectors.barrier_for_care_team(request.user, pk)
+    form = BarrierForm(request.POST or None, instance=barrier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.barrier_update(
+                barrier=barrier, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("child_detail", pk=barrier.child.pk)
+    context = {"form": form, "child": barrier.child, "session": barrier.session, "barrier": barrier}
+    return render(request, "barriers/form.html", context)
+
+
+@clinician_required
+def barrier_after_cancellation(request, pk):
+    """Asked right after a session is logged as cancelled by the family; skipping is fine."""
+    session, policy = session_for_care_team(request.user, pk)
+    if session.status != session.Status.CANCELLED_FAMILY:
+        return redirect("session_detail", pk=pk)
+    form = CancellationBarrierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.barrier_from_family_cancellation(
+                session=session,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: it is on the child's page under Barriers."))
+            return redirect("session_detail", pk=pk)
+    return render(
+        request,
+        "barriers/after_cancellation.html",
+        {"form": form, "session": session, "child": session.child},
+    )

@@ -1,0 +1,71 @@
+"""Home practice: a strategy the family practises between sessions, tied to one of the child's
+goals (DESIGN.md: HomePractice). The parents' check-ins come with the portal."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import Goal
+from practice.models import Child
+
+from ..visits.models import SessionLog
+
+
+class HomePractice(models.Model):
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Every day")
+        THREE_A_WEEK = "three_a_week", _("3 times a week")
+        WEEKLY = "weekly", _("Once a week")
+        OTHER = "other", _("Another rhythm (describe it)")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="home_practice")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="home_practice")
+    title = models.CharField(_("strategy"), max_length=200)
+    instructions = models.TextField(_("what to do at home"))
+    frequency = models.CharField(
+        _("how often"), max_length=20, choices=Frequency.choices, default=Frequency.DAILY
+    )
+    frequency_detail = models.CharField(
+        _("when, or how often in your words"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: at bedtime, for five minutes."),
+    )
+    until = models.DateField(_("until"))
+    demonstration = models.TextField(
+        _("how I showed it in session"),
+        blank=True,
+        help_text=_("Optional: what the family saw you do, so they can do the same."),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    from_session = models.ForeignKey(
+        SessionLog,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_practice",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["until", "pk"]
+        verbose_name_plural = _("home practice")
+        indexes = [models.Index(fields=["child", "is_active", "until"])]
+
+    def __str__(self):
+        return f"Home practice {self.pk} for {self.child}"
+
+    @property
+    def how_often(self) -> str:
+        if self.frequency == self.Frequency.OTHER:
+            return self.frequency_detail
+        label = self.get_frequency_display()
+        return f"{label}, {self.frequency_detail}" if self.frequency_detail else label
