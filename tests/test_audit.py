@@ -87,7 +87,7 @@ def test_only_practice_admins_see_the_audit_log(client, cast, event):
 
 
 def rows(response) -> int:
-    return response.content.decode().count('<td class="text-nowrap">')
+    return response.content.decode().count('<td class="audit-at">')
 
 
 def test_admins_filter_by_action_and_dates_per_child_and_per_user(client, cast):

@@ -58,13 +58,15 @@ def mfa_setup(request):
     user = request.user
     practice = Practice.get()
     if services.is_enrolled(user):
+        turn_off = AppCodeForm()
+        turn_off.fields["code"].widget.attrs.pop("autofocus", None)  # not the page's purpose
         return render(
             request,
             "practice/mfa/status.html",
             {
                 "codes_left": services.recovery_codes_left(user),
                 "required": practice.require_staff_mfa,
-                "form": AppCodeForm(),
+                "form": turn_off,
             },
         )
     device = services.pending_device(user)
