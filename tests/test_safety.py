@@ -198,3 +198,23 @@ def test_a_guardian_whose_access_becomes_none_stops_seeing_it(client, cast, fami
     Guardianship.objects.filter(guardian=cast.parent).update(access="none")
     client.force_login(cast.parent)
     assert STATEMENT not in client.get(reverse("portal_home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "viewer,url",
+    [
+        ("clinician", lambda cast: reverse("child_detail", args=[cast.child.pk])),
+        ("parent", lambda cast: reverse("portal_home")),
+        ("parent", lambda cast: reverse("portal_child", args=[cast.child.pk])),
+    ],
+    ids=["child page", "portal home", "portal child"],
+)
+def test_pages_with_concerns_cost_the_same_queries_for_3_or_30(client, cast, family, viewer, url):
+    from .querycount import count_queries
+
+    counts = []
+    for size in (3, 30):
+        while SafetyConcern.objects.count() < size:
+            record(cast, family)
+        counts.append(count_queries(client, getattr(cast, viewer), url(cast))[0])
+    assert counts[0] == counts[1], counts
