@@ -46,6 +46,7 @@ class ParentProfile(models.Model):
 # Session logs, home practice and barriers live in their own packages (engagement/visits/,
 # ...); importing them here registers them with the engagement app.
 from .barriers.models import Barrier  # noqa: E402, F401
+from .discharge.models import DischargeSummary, StageChange  # noqa: E402, F401
 from .practice_at_home.models import HomePractice  # noqa: E402, F401
 from .visits.models import (  # noqa: E402, F401
     Addendum,

@@ -10,7 +10,15 @@ from django.utils import timezone
 from engagement.barriers.selectors import asks_about_barriers, with_recent_misses
 from engagement.visits.selectors import with_next_session
 from practice.access import ChildPolicy, caseload_for, children_for, policy_for, with_policy_data
-from practice.models import Child, Guardianship, Invitation, Practice, User
+from practice.confidentiality import AgreementPrompt, agreement_prompt
+from practice.models import (
+    Child,
+    ConfidentialityAcknowledgement,
+    Guardianship,
+    Invitation,
+    Practice,
+    User,
+)
 
 
 @dataclass
@@ -20,6 +28,7 @@ class CaseloadRow:
     primary_clinician: User | None
     guardianships: list[Guardianship]
     attention: list[str] = field(default_factory=list)
+    agreement_prompt: AgreementPrompt | None = None
 
 
 def _guardianships_with_portal_state() -> Prefetch:
@@ -71,6 +80,9 @@ def caseload_rows(user: User, *, practice: Practice) -> list[CaseloadRow]:
             expires = guardianship.court_order_expires
             if expires and expires < today:
                 row.attention.append("court_order_expired")
+        row.agreement_prompt = agreement_prompt(child, practice, today)
+        if row.agreement_prompt and row.agreement_prompt.is_review:
+            row.attention.append("agreement_review")
         if asks_about_barriers(child):
             row.attention.append("repeated_misses")
         rows.append(row)
@@ -93,8 +105,11 @@ def child_hub(child: Child) -> dict:
     )
     for guardianship in guardianships:
         guardianship.portal_state = portal_state(guardianship)
+    acknowledgements = ConfidentialityAcknowledgement.objects.select_related("guardian")
     agreements = list(
-        child.confidentiality_agreements.select_related("recorded_by").order_by("-version")
+        child.confidentiality_agreements.select_related("recorded_by")
+        .prefetch_related(Prefetch("acknowledgements", queryset=acknowledgements))
+        .order_by("-version")
     )
     return {"memberships": memberships, "guardianships": guardianships, "agreements": agreements}
 

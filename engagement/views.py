@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
 from practice.access import child_for_user, current_agreement
 from practice.audit import audit, audit_each
+from practice.confidentiality import agreements_to_acknowledge
 from practice.decorators import (
     clinician_required,
     parent_required,
@@ -21,7 +22,9 @@ from practice.models import Practice, User
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
 from . import selectors, services
+from .agreements.selectors import agreement_hub, agreement_to_read
 from .barriers import selectors as barrier_selectors
+from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
 from .forms import ClinicianLeaveForm
 from .practice_at_home import selectors as home_practice_selectors
 from .visits import selectors as visit_selectors
@@ -85,9 +88,19 @@ def child_detail(request, pk):
                 barrier_selectors.barrier_question(child, timezone.now()) if policy.clinical else 0
             ),
             "safety_concerns": safety_concerns_for_care_team(policy, child),
-            **selectors.child_hub(child),
+            **_hub(policy, child, practice, today),
         },
     )
+
+
+def _hub(policy, child, practice, today) -> dict:
+    """Care team, family and agreements (with who has read the one in force), and the course
+    of therapy: stage history, discharge summary."""
+    hub = selectors.child_hub(child)
+    agreements = agreement_hub(
+        policy, child, practice, today, hub["agreements"], hub["guardianships"]
+    )
+    return {**hub, **agreements, **course_for_staff(policy, child)}
 
 
 @parent_required
@@ -97,8 +110,14 @@ def portal_home(request):
     milestones = recent_milestones([entry.policy for entry in children], limit=3)
     since = timezone.now() - PORTAL_HOME_SAFETY_DAYS
     statements = safety_statements_for(request.user, [e.policy for e in children], since=since)
+    to_read = agreements_to_acknowledge(
+        request.user, [entry.child for entry in children], practice.today()
+    )
+    moves = latest_stage_changes([entry.policy for entry in children])
     for entry in children:
         entry.milestones = milestones.get(entry.child.pk, [])
+        entry.agreement_to_read = to_read.get(entry.child.pk)
+        entry.latest_stage_change = moves.get(entry.child.pk)
         entry.safety_statements = statements.get(entry.child.pk, [])
     audit_each(
         actor=request.user,
@@ -131,6 +150,8 @@ def portal_child(request, pk):
             "board": goal_board(policy, child),
             "milestones": milestones_for(policy, child),
             "family_sessions": visit_selectors.family_sessions(policy, child, timezone.now()),
+            "agreement_to_read": agreement_to_read(request.user, child, practice.today()),
+            **course_for_family(policy, child),
             "home_practice": home_practice_selectors.current_home_practice(
                 policy, child, practice.today()
             ),

@@ -167,3 +167,10 @@ def recent_milestones(policies: list[ChildPolicy], *, limit: int = 5) -> dict[in
         if len(entries) < limit:
             entries.append(milestone)
     return grouped
+
+
+def achieved_for_family(child: Child) -> list[Goal]:
+    """The child's achieved goals a family may be told of, never a child-private one: the
+    first draft of a discharge summary, which every guardian with the goals right reads."""
+    goals = Goal.objects.filter(child=child, status=Goal.Status.ACHIEVED, private_to_child=False)
+    return list(goals.order_by("title"))

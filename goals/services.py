@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from practice.access import policy_for
 from practice.audit import audit
 from practice.models import Child, Practice, User
+from practice.services import ensure_not_discharged
 
 from .models import LEVEL_FIELDS, Goal, GoalChange, GoalComment, GoalRating, Milestone, Perspective
 
@@ -64,6 +65,7 @@ def _record_change(goal: Goal, by: User, summary: str, fields: dict | None = Non
 def goal_create(*, child: Child, clinician: User, agree: bool = True, **fields) -> Goal:
     """A clinician drafts a goal with the family; agreeing it at once makes it active."""
     _care_team_only(clinician, child)
+    ensure_not_discharged(child)
     goal = Goal(child=child, proposer=clinician, proposed_by=fields.pop("proposed_by", "clinician"))
     for name in EDITABLE_FIELDS:
         if name in fields:
@@ -85,6 +87,7 @@ def goal_propose(
 ) -> Goal:
     """A parent proposes a goal from the portal; it waits for a clinician to agree it."""
     _guardian_with_goals(parent, child)
+    ensure_not_discharged(child)
     goal = Goal(
         child=child,
         title=title,
@@ -108,6 +111,7 @@ def goal_agree(*, goal: Goal, clinician: User) -> Goal:
     """A clinician on the care team agrees a proposal: only then does it become active."""
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     _care_team_only(clinician, goal.child)
+    ensure_not_discharged(goal.child)
     if goal.status != Goal.Status.PROPOSED:
         raise ValidationError(_("Only a proposed goal can be agreed."))
     _require_levels(goal)
@@ -132,6 +136,7 @@ def _diff(goal: Goal, fields: dict) -> dict:
 def goal_update(*, goal: Goal, clinician: User, **fields) -> Goal:
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     _care_team_only(clinician, goal.child)
+    ensure_not_discharged(goal.child)
     fields = {name: value for name, value in fields.items() if name in EDITABLE_FIELDS}
     changes = _diff(goal, fields)
     for name, value in fields.items():
@@ -159,6 +164,7 @@ ALLOWED_STATUS_CHANGES = {
 def goal_set_status(*, goal: Goal, clinician: User, status: str) -> Goal:
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     _care_team_only(clinician, goal.child)
+    ensure_not_discharged(goal.child)
     if status not in ALLOWED_STATUS_CHANGES.get(goal.status, set()):
         raise ValidationError(_("A goal cannot move from this status to that one."))
     if status == Goal.Status.ACTIVE:
@@ -202,6 +208,7 @@ def goal_rate(
         raise PermissionDenied(_("You cannot rate this goal."))
     if not policy.is_guardian and not policy.is_care_team:
         raise PermissionDenied(_("Only the care team and the family rate goals."))
+    ensure_not_discharged(goal.child)
     if goal.status != Goal.Status.ACTIVE:
         raise ValidationError(_("Only an active goal can be rated."))
     if rated_on > today:
@@ -235,6 +242,7 @@ def goal_comment(*, goal: Goal, author: User, text: str) -> GoalComment:
         raise PermissionDenied(_("You cannot comment on this goal."))
     if not policy.is_guardian and not policy.is_care_team:
         raise PermissionDenied(_("Only the care team and the family comment on goals."))
+    ensure_not_discharged(goal.child)
     comment = GoalComment(goal=goal, author=author, text=text.strip())
     comment.full_clean()
     comment.save()

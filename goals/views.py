@@ -79,13 +79,17 @@ def goal_propose(request, child_pk):
         raise Http404
     form = GoalProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        goal = services.goal_propose(child=child, parent=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _("Thank you. %(child)s's care team will talk it through with you and agree it.")
-            % {"child": child.preferred_name or child.first_name},
-        )
-        return redirect("goal_detail", pk=goal.pk)
+        try:
+            goal = services.goal_propose(child=child, parent=request.user, **form.cleaned_data)
+        except ValidationError as error:  # e.g. the child has been discharged
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you. %(child)s's care team will talk it through with you and agree it.")
+                % {"child": child.preferred_name or child.first_name},
+            )
+            return redirect("goal_detail", pk=goal.pk)
     return render(request, "goals/goal_propose.html", {"form": form, "child": child})
 
 
@@ -108,7 +112,7 @@ def _detail_context(request, goal, policy, **forms) -> dict:
         "rating_form": forms.get("rating_form")
         or RatingForm(for_parent=is_parent, initial=rating_initial),
         "comment_form": forms.get("comment_form") or CommentForm(),
-        "can_rate": goal.status == Goal.Status.ACTIVE and may_rate,
+        "can_rate": goal.status == Goal.Status.ACTIVE and may_rate and not goal.child.is_discharged,
         "t_score_help": T_SCORE_HELP,
     }
 
@@ -157,8 +161,11 @@ def goal_comment(request, pk):
             services.goal_comment(goal=goal, author=request.user, text=form.cleaned_data["text"])
         except PermissionDenied as error:
             raise Http404 from error
-        messages.success(request, _("Your comment was added."))
-        return redirect("goal_detail", pk=pk)
+        except ValidationError as error:  # e.g. the child has been discharged
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your comment was added."))
+            return redirect("goal_detail", pk=pk)
     context = _detail_context(request, goal, policy, comment_form=form)
     return render(request, "goals/goal_detail.html", context, status=400)
 
@@ -171,7 +178,10 @@ def goal_agree(request, pk):
         services.goal_agree(goal=goal, clinician=request.user)
     except PermissionDenied as error:
         raise Http404 from error
-    except ValidationError:
+    except ValidationError as error:
+        if goal.child.is_discharged:
+            messages.error(request, " ".join(error.messages))
+            return redirect("goal_detail", pk=pk)
         messages.error(
             request,
             _("Describe all five levels before agreeing this goal: edit it first."),

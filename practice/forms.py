@@ -63,6 +63,9 @@ class ChildForm(forms.ModelForm):
             lambda user: f"{user.full_name} ({user.get_discipline_display()})"
         )
         if self.instance.pk:
+            # After intake the stage moves only through the child page's stage form, so each
+            # move is recorded and told to the family.
+            del self.fields["stage"]
             memberships = list(self.instance.memberships.all())
             primary = next((m.clinician_id for m in memberships if m.is_primary), None)
             self.initial.setdefault("primary_clinician", primary)
@@ -79,7 +82,7 @@ class ChildForm(forms.ModelForm):
         return born
 
     def service_fields(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
         data["primary_clinician"] = self.cleaned_data["primary_clinician"]
         data["care_team"] = list(self.cleaned_data["care_team"])
         return data

@@ -242,6 +242,8 @@ class Child(models.Model):
 
     @property
     def is_discharged(self) -> bool:
+        """Discharge closed the episode: the record is read-only and updates stop (progress
+        emails and reminders must skip a child for whom this is true)."""
         return self.discharged_on is not None
 
 
@@ -551,3 +553,29 @@ class BreakGlassGrant(models.Model):
 
     def is_active(self, now: datetime.datetime | None = None) -> bool:
         return self.expires_at > (now or timezone.now())
+
+
+class ConfidentialityAcknowledgement(models.Model):
+    """A guardian has read one version of a child's confidentiality agreement in the portal.
+
+    Per version: a new version needs a new acknowledgement.
+    """
+
+    agreement = models.ForeignKey(
+        ConfidentialityAgreement, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["acknowledged_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "guardian"], name="one_acknowledgement_each"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.guardian} read {self.agreement}"

@@ -172,6 +172,15 @@ def child_update(
     return child
 
 
+def ensure_not_discharged(child: Child) -> None:
+    """Every service that adds to a child's clinical record calls this first: after discharge
+    the record stays, read-only. Reads the row: the caller's copy may predate the discharge."""
+    if Child.objects.filter(pk=child.pk, discharged_on__isnull=False).exists():
+        raise ValidationError(
+            _("%(child)s has been discharged: the record is read-only.") % {"child": child}
+        )
+
+
 def parent_user_for_email(*, email: str, full_name: str, phone: str = "") -> User:
     """The parent account for this address, created on first use; staff addresses refused."""
     email = User.objects.normalize_email(email).lower()

@@ -111,7 +111,7 @@ def test_clinician_edits_a_child_and_changes_the_primary_clinician(client, cast)
     # Given Mia, whose primary clinician is Alice
     colleague = ClinicianFactory(full_name="Cara Colleague")
     client.force_login(cast.clinician)
-    # When Alice makes Cara primary and stays on the team, and moves Mia to the Change stage
+    # When Alice makes Cara primary and stays on the team (the stage has its own form)
     response = client.post(
         reverse("child_edit", args=[cast.child.pk]),
         child_data(
@@ -120,18 +120,18 @@ def test_clinician_edits_a_child_and_changes_the_primary_clinician(client, cast)
             last_name="Rowe",
             preferred_name="Mimi",
             date_of_birth="2019-03-14",
-            stage="change",
+            stage="change",  # ignored: the stage moves only through the stage form
             care_team=[cast.clinician.pk],
         ),
     )
     # Then the child is saved with one primary, and the change is audited
     assert response.status_code == 302
     cast.child.refresh_from_db()
-    assert (cast.child.preferred_name, cast.child.stage) == ("Mimi", "change")
+    assert (cast.child.preferred_name, cast.child.stage) == ("Mimi", "process")
     team = {m.clinician: m.is_primary for m in cast.child.memberships.all()}
     assert team == {colleague: True, cast.clinician: False}
     event = AuditEvent.objects.get(action="child.update", child=cast.child)
-    assert set(event.details["fields"]) == {"preferred_name", "stage"}
+    assert set(event.details["fields"]) == {"preferred_name"}
 
 
 def test_edit_form_shows_the_current_care_team(client, cast):

@@ -105,10 +105,12 @@ class FamilySessions:
 
 
 def family_sessions(
-    policy: ChildPolicy | None, child: Child, now: datetime.datetime
+    policy: ChildPolicy | None, child: Child, now: datetime.datetime, *, complete: bool = False
 ) -> FamilySessions:
     """What a guardian may see of sessions: upcoming and attendance (row `record`), and shared
-    summaries with their correcting addenda (row `shared_summaries`). Never a private note."""
+    summaries with their correcting addenda (row `shared_summaries`). Never a private note.
+    `complete` (the family's export) lifts the page's length limits, never the rules."""
+    upcoming_limit, past_limit, summary_limit = (None, None, None) if complete else (3, 8, 5)
     empty = FamilySessions([], [], [])
     if policy is None or not policy.record:
         return empty
@@ -124,9 +126,9 @@ def family_sessions(
         "summary_shared",
         "shared_summary",
     )
-    upcoming = list(logs.upcoming(now).order_by("scheduled_start")[:3])
+    upcoming = list(logs.upcoming(now).order_by("scheduled_start")[:upcoming_limit])
     past = logs.filter(scheduled_start__lt=now).exclude(status=SessionLog.Status.SCHEDULED)
-    attendance = list(past.order_by("-scheduled_start")[:8])
+    attendance = list(past.order_by("-scheduled_start")[:past_limit])
     summaries = []
     if policy.shared_summaries:
         shared = (
@@ -139,7 +141,7 @@ def family_sessions(
                     to_attr="corrections",
                 )
             )
-            .order_by("-scheduled_start")[:5]
+            .order_by("-scheduled_start")[:summary_limit]
         )
         summaries = [SharedSummary(session, session.corrections) for session in shared]
     return FamilySessions(upcoming, attendance, summaries)

@@ -14,6 +14,7 @@ from goals.services import goal_rate
 from practice.access import policy_for
 from practice.audit import audit
 from practice.models import Child, Guardianship, Practice, User
+from practice.services import ensure_not_discharged
 
 from .models import MAX_SESSION_MINUTES, Addendum, SessionLog, SessionSeries, SignedLogError
 
@@ -65,8 +66,7 @@ def session_schedule(
     _care_team_only(scheduled_by, child)
     if clinician != scheduled_by:
         _care_team_only(clinician, child)
-    if child.is_discharged:
-        raise ValidationError(_("This child has been discharged: no new sessions."))
+    ensure_not_discharged(child)  # reads the row: `child` may predate the discharge
     if start < now:
         raise ValidationError({"start_date": _("A new session cannot be scheduled in the past.")})
     if not 1 <= weeks <= 52:
@@ -152,6 +152,7 @@ def session_log_save(
     """Save the log (not yet signed): fields, attendees and this session's goal ratings."""
     session = SessionLog.objects.select_for_update().get(pk=session.pk)
     _care_team_only(clinician, session.child)
+    ensure_not_discharged(session.child)
     if session.is_signed:
         raise SignedLogError(_("This log is signed; add an addendum instead."))
     _validate_log(session, data, attendees)
@@ -170,6 +171,7 @@ def session_log_save(
 def session_draft_save(*, session: SessionLog, clinician: User, draft: dict) -> SessionLog:
     """Autosave what is being typed, so nothing is lost if the browser closes."""
     _care_team_only(clinician, session.child)
+    ensure_not_discharged(session.child)
     if session.is_signed:
         raise SignedLogError(_("This log is signed; add an addendum instead."))
     now = timezone.now()
@@ -184,6 +186,7 @@ def session_draft_save(*, session: SessionLog, clinician: User, draft: dict) -> 
 def session_sign(*, session: SessionLog, clinician: User, request=None) -> SessionLog:
     session = SessionLog.objects.select_for_update().get(pk=session.pk)
     _care_team_only(clinician, session.child)
+    ensure_not_discharged(session.child)
     if session.is_signed:
         raise SignedLogError(_("This log is already signed."))
     if session.status == SessionLog.Status.SCHEDULED:
@@ -209,6 +212,7 @@ def addendum_add(
     request=None,
 ) -> Addendum:
     _care_team_only(author, session.child)
+    ensure_not_discharged(session.child)
     if not session.is_signed:
         raise ValidationError(_("Edit the log itself until it is signed."))
     addendum = Addendum(
@@ -236,6 +240,7 @@ def session_reschedule(
 ) -> SessionLog:
     """A cancelled or missed session is rescheduled in one step."""
     _care_team_only(by, session.child)
+    ensure_not_discharged(session.child)
     rescheduled = SessionLog.objects.filter(rescheduled_from=session).first()
     if rescheduled is not None:
         raise ValidationError(_("This session has already been rescheduled."))

@@ -128,6 +128,8 @@ def session_autosave(request, pk):
         services.session_draft_save(session=session, clinician=request.user, draft=draft)
     except SignedLogError:
         return HttpResponse(_("This log is signed."), status=409)
+    except ValidationError as error:  # the child has been discharged
+        return HttpResponse(" ".join(error.messages), status=409)
     saved = timezone.localtime(session.draft_saved_at, Practice.get().tz)
     return HttpResponse(_("Draft saved at %(time)s") % {"time": saved.strftime("%H:%M:%S")})
 

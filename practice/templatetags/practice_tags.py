@@ -10,6 +10,14 @@ STAGE_FOR_FAMILIES = {
     "termination": _("Finishing up: planning the end of therapy and what comes next."),
 }
 
+# The stage's name as a family reads it: "Mia has moved to: Seeing change".
+STAGE_NAMES_FOR_FAMILIES = {
+    "commitment": _("Getting started"),
+    "process": _("Working on goals"),
+    "change": _("Seeing change"),
+    "termination": _("Finishing up"),
+}
+
 SHARING_FOR_FAMILIES = {
     "full": _(
         "You can see goals, progress and the summaries your child's clinician shares "
@@ -22,6 +30,24 @@ SHARING_FOR_FAMILIES = {
     "safety_only": _(
         "You can see appointments and attendance. Your child's clinician will always tell you "
         "about anything that affects their safety."
+    ),
+}
+
+# The agreement itself in plain words, as the family is asked to read it (whoever reads it: a
+# guardian with limited access is told their own view separately).
+AGREEMENT_FOR_FAMILIES = {
+    "full": _(
+        "The care team shares your child's goals and progress with the family, and a short "
+        "summary in plain words after sessions."
+    ),
+    "progress": _(
+        "The care team shares your child's goals and progress with the family. What your child "
+        "says in sessions stays between them and their clinician."
+    ),
+    "safety_only": _(
+        "The family sees appointments and attendance. What your child says and works on in "
+        "sessions stays between them and their clinician, but the care team will tell you about "
+        "anything that affects your child's safety."
     ),
 }
 
@@ -40,8 +66,18 @@ def stage_for_families(stage: str) -> str:
 
 
 @register.filter
+def stage_name_for_families(stage: str) -> str:
+    return STAGE_NAMES_FOR_FAMILIES.get(stage, "")
+
+
+@register.filter
 def sharing_for_families(level: str) -> str:
     return SHARING_FOR_FAMILIES.get(level, "")
+
+
+@register.filter
+def agreement_for_families(level: str) -> str:
+    return AGREEMENT_FOR_FAMILIES.get(level, "")
 
 
 @register.filter

@@ -8,6 +8,10 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // The exports' print button opens the browser's print dialog (which also saves a PDF).
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
   // Move focus to the first field with an error, so keyboard users land on it.
   const invalid = document.querySelector(".is-invalid");
   if (invalid) {

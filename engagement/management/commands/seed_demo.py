@@ -26,6 +26,7 @@ from practice.models import (
     User,
 )
 
+from ._demo_discharge import seed_discharge
 from ._demo_goals import GOALS
 from ._demo_home import seed_home
 from ._demo_safety import seed_safety
@@ -136,6 +137,7 @@ class Command(BaseCommand):
         seed_sessions(children, practice, timezone.now())
         seed_home(children, practice, timezone.now())
         seed_safety(children)
+        seed_discharge(children, practice, timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo practice ready. Password for every login:"))
         self.stdout.write(f"  {DEMO_PASSWORD}")
         for email, who in DEMO_LOGINS:

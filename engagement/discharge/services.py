@@ -1,0 +1,146 @@
+"""Writes for the course of therapy: moving a child between stages, and discharge.
+
+Discharge writes the family's summary, closes the episode (Child.discharged_on, stage
+Termination), cancels what is still booked and leaves the record read-only: every service that
+adds to it calls practice.services.ensure_not_discharged. Updates stop: the email issue reads
+Child.is_discharged.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from practice.access import policy_for
+from practice.audit import audit
+from practice.models import Child, Stage, User
+from practice.services import ensure_not_discharged
+
+from ..visits.models import SessionLog
+from .models import DischargeSummary, StageChange
+
+
+def _care_team_only(user: User, child: Child) -> None:
+    policy = policy_for(user, child)
+    if policy is None or not policy.is_care_team:
+        raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
+
+
+def _locked(child: Child) -> Child:
+    return Child.objects.select_for_update().get(pk=child.pk)
+
+
+@transaction.atomic
+def stage_change(
+    *, child: Child, to_stage: str, changed_by: User, family_note: str = "", request=None
+) -> StageChange:
+    """Move the child to another stage (forwards or back), recorded and told to the family."""
+    _care_team_only(changed_by, child)
+    child = _locked(child)
+    ensure_not_discharged(child)
+    if to_stage == child.stage:
+        raise ValidationError(
+            {"to_stage": _("%(child)s is already at this stage.") % {"child": child}}
+        )
+    change = StageChange(
+        child=child,
+        from_stage=child.stage,
+        to_stage=to_stage,
+        changed_by=changed_by,
+        family_note=family_note.strip(),
+    )
+    change.full_clean()
+    change.save()
+    child.stage = to_stage
+    child.save(update_fields=["stage"])
+    audit(
+        actor=changed_by,
+        action="child.stage_change",
+        target=change,
+        child=child,
+        request=request,
+        from_stage=change.from_stage,
+        to_stage=to_stage,
+    )
+    return change
+
+
+def open_logs(child: Child, now: datetime.datetime) -> int:
+    """Past sessions still to log or sign: they would stay open forever once the record is
+    read-only. A session the clinician cancelled (or moved) has nothing to log."""
+    return (
+        SessionLog.objects.filter(child=child, scheduled_start__lt=now, signed_at__isnull=True)
+        .exclude(status=SessionLog.Status.CANCELLED_CLINICIAN)
+        .count()
+    )
+
+
+def _cancel_booked(child: Child, now: datetime.datetime) -> int:
+    booked = SessionLog.objects.filter(
+        child=child, status=SessionLog.Status.SCHEDULED, scheduled_start__gte=now
+    )
+    return booked.update(
+        status=SessionLog.Status.CANCELLED_CLINICIAN, cancellation_note="Discharged"
+    )
+
+
+@transaction.atomic
+def child_discharge(
+    *,
+    child: Child,
+    discharged_by: User,
+    goals_achieved: str,
+    keep_practising: str,
+    coming_back: str,
+    today: datetime.date,
+    now: datetime.datetime,
+    request=None,
+) -> DischargeSummary:
+    """Close the episode with a plain-language summary for the family."""
+    _care_team_only(discharged_by, child)
+    child = _locked(child)
+    ensure_not_discharged(child)
+    still_open = open_logs(child, now)
+    if still_open:
+        raise ValidationError(
+            ngettext(
+                "Log and sign the %(count)d past session still open before discharge: "
+                "afterwards the record is read-only.",
+                "Log and sign the %(count)d past sessions still open before discharge: "
+                "afterwards the record is read-only.",
+                still_open,
+            )
+            % {"count": still_open}
+        )
+    summary = DischargeSummary(
+        child=child,
+        goals_achieved=goals_achieved.strip(),
+        keep_practising=keep_practising.strip(),
+        coming_back=coming_back.strip(),
+        written_by=discharged_by,
+    )
+    summary.full_clean()
+    summary.save()
+    if child.stage != Stage.TERMINATION:
+        StageChange.objects.create(
+            child=child,
+            from_stage=child.stage,
+            to_stage=Stage.TERMINATION,
+            changed_by=discharged_by,
+        )
+    cancelled = _cancel_booked(child, now)
+    child.stage, child.discharged_on = Stage.TERMINATION, today
+    child.save(update_fields=["stage", "discharged_on"])
+    audit(
+        actor=discharged_by,
+        action="child.discharge",
+        target=summary,
+        child=child,
+        request=request,
+        cancelled_sessions=cancelled,
+    )
+    return summary

@@ -1,0 +1,88 @@
+"""Care-team pages for the course of therapy: moving a child between stages, and discharge."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from practice.access import child_for_user
+from practice.decorators import clinician_required
+from practice.models import Practice
+
+from . import selectors, services
+from .forms import DischargeForm, StageChangeForm
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _care_team_child(request, pk):
+    child, policy = child_for_user(request.user, pk)
+    if not policy.is_care_team:
+        raise Http404
+    return child, policy
+
+
+@clinician_required
+def stage_change(request, pk):
+    child, policy = _care_team_child(request, pk)
+    if child.is_discharged:
+        return redirect("child_detail", pk=pk)
+    form = StageChangeForm(request.POST or None, current=child.stage)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.stage_change(
+                child=child, changed_by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(child)s has moved to %(stage)s. The family sees this in the portal.")
+                % {"child": child, "stage": change.get_to_stage_display()},
+            )
+            return redirect("child_detail", pk=pk)
+    return render(request, "discharge/stage_form.html", {"form": form, "child": child})
+
+
+@clinician_required
+def discharge(request, pk):
+    child, policy = _care_team_child(request, pk)
+    if child.is_discharged:
+        return redirect("child_detail", pk=pk)
+    practice = Practice.get()
+    now = timezone.now()
+    initial = selectors.discharge_initial(child, practice, request.user)
+    form = DischargeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+        try:
+            services.child_discharge(
+                child=child,
+                discharged_by=request.user,
+                today=practice.today(),
+                now=now,
+                request=request,
+                **data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(child)s was discharged. The record is now read-only.") % {"child": child},
+            )
+            return redirect("child_detail", pk=pk)
+    return render(
+        request,
+        "discharge/discharge_form.html",
+        {"form": form, "child": child, "open_logs": services.open_logs(child, now)},
+    )

@@ -1,0 +1,83 @@
+"""Exports: a child's record for the care team (a printable page), and a family's own data for
+a parent (a printable page and a JSON download). Each one is audited as a disclosure."""
+
+import json
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from practice.access import child_for_user
+from practice.audit import audit
+from practice.decorators import clinician_required, parent_required
+from practice.models import Practice
+
+from . import selectors
+
+
+@clinician_required
+def child_record(request, pk):
+    child, policy = child_for_user(request.user, pk)
+    if not policy.is_care_team:
+        raise Http404
+    record = selectors.child_record(policy, child)
+    audit(
+        actor=request.user,
+        action="export.record",
+        target=child,
+        child=child,
+        request=request,
+        format="print",
+    )
+    return render(
+        request,
+        "export/child_record.html",
+        {"record": record, "child": child, "age": child.age_on(Practice.get().today())},
+    )
+
+
+def _family(request, child_pk: int | None, as_json: bool):
+    if child_pk is not None:
+        child_for_user(request.user, child_pk)  # 404 for a child this parent may not see
+    practice = Practice.get()
+    data, children = selectors.family_export(
+        request.user, practice, timezone.now(), child_id=child_pk
+    )
+    for child in children:
+        audit(
+            actor=request.user,
+            action="export.family",
+            target=child,
+            child=child,
+            request=request,
+            format="json" if as_json else "print",
+        )
+    if not as_json:
+        return render(request, "export/family.html", {"data": data, "child_pk": child_pk})
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    name = slugify(f"{practice.name} {data['exported_at'][:10]}") or "export"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@parent_required
+def family(request):
+    return _family(request, None, as_json=False)
+
+
+@parent_required
+def family_json(request):
+    return _family(request, None, as_json=True)
+
+
+@parent_required
+def family_child(request, pk):
+    return _family(request, pk, as_json=False)
+
+
+@parent_required
+def family_child_json(request, pk):
+    return _family(request, pk, as_json=True)
