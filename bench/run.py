@@ -32,6 +32,7 @@ from serve import (
     check_page,
     login,
     run_wrk,
+    server_cpu_seconds,
     start_server,
     stop_server,
     wait_for_idle,
@@ -202,7 +203,22 @@ def in_process(path: str, cookies: dict[str, str]) -> tuple[int, float]:
     return len(executed), round(min(times) * 1000, 2)
 
 
-def measure(pages, base, args) -> list[dict]:
+def database_backends() -> frozenset[int]:
+    """PostgreSQL: the backend processes of the other connections to the benchmark database
+    (gunicorn's workers keep theirs open, CONN_MAX_AGE)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return frozenset()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+def measure(pages, base, args, server_pid: int) -> list[dict]:
     """Each page in turn, `rounds` times; a page keeps its best round (the least disturbed)."""
     rows = {}
     for _, _, path, cookies in pages:
@@ -215,7 +231,12 @@ def measure(pages, base, args) -> list[dict]:
             row["in_process_ms"] = min(best_ms, row.get("in_process_ms", best_ms))
             idle = wait_for_idle(args.wait_idle) if args.wait_idle else None
             run_wrk(base + path, cookies, args, 1)  # warm both workers
+            backends = database_backends()
+            cpu_before = server_cpu_seconds(server_pid, backends)
             stats = run_wrk(base + path, cookies, args, args.duration)
+            cpu_after = server_cpu_seconds(server_pid, backends)
+            cpu_ms = (cpu_after - cpu_before) * 1000 / stats["requests"]
+            row["cpu_ms"] = round(min(cpu_ms, row.get("cpu_ms", cpu_ms)), 2)
             latency = stats["latency_us"]
             rate = round(stats["requests"] / (stats["duration_us"] / 1e6), 1)
             print(f"bench: round {round_number} {name:14} {rate:8.1f} req/s (cpu idle {idle})")
@@ -233,18 +254,21 @@ def measure(pages, base, args) -> list[dict]:
     for row in result:  # each page against the bare view of the same kind of session
         bare = next(r for r in result if r["page"].startswith("bare") and r["role"] == row["role"])
         row["ratio_to_bare"] = round(row["requests_per_s"] / bare["requests_per_s"], 3)
+        row["cpu_ratio_to_bare"] = round(bare["cpu_ms"] / row["cpu_ms"], 3)
     return result
 
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| page | requests/s | p50 ms | p95 ms | queries/request | ratio to bare | in-process ms |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| page | requests/s | p50 ms | p95 ms | queries | ratio to bare | CPU ms/request "
+        "| CPU ratio to bare | in-process ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['page']} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} "
-            f"| {r['queries']} | {r['ratio_to_bare']:.2f} | {r['in_process_ms']:.1f} |"
+            f"| {r['queries']} | {r['ratio_to_bare']:.2f} | {r['cpu_ms']:.1f} "
+            f"| {r['cpu_ratio_to_bare']:.2f} | {r['in_process_ms']:.1f} |"
         )
     return "\n".join(lines)
 
@@ -288,7 +312,7 @@ def main() -> None:
             ("portal home", "parent", "/portal/", parent),
             ("portal child", "parent", f"/portal/children/{info['portal_child_id']}/", parent),
         ]
-        rows = measure(pages, base, args)
+        rows = measure(pages, base, args, server.pid)
     finally:
         connections.close_all()
         stop_server(server)
@@ -317,6 +341,8 @@ def main() -> None:
         },
         "queries_measured": "in-process, Django test client + connection.execute_wrapper, same DB",
         "in_process_ms": "best of 10 in-process requests a round, over all rounds",
+        "cpu_ms": "CPU time per request under wrk of gunicorn's processes and (PostgreSQL) "
+        "their database backends, best round",
         "pages": rows,
     }
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")

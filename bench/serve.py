@@ -149,3 +149,20 @@ def wait_for_idle(max_wait: float, wanted: float = 0.9) -> float:
     while idle < wanted and time.monotonic() < deadline:
         idle = cpu_idle(2.0)
     return round(idle, 2)
+
+
+def server_cpu_seconds(master_pid: int, database_pids: frozenset[int] = frozenset()) -> float:
+    """CPU time (user + system) used so far by gunicorn's master, its workers and their
+    PostgreSQL backends: divided by the requests served, a page's cost that other processes on
+    a shared machine do not skew. (SQLite works inside the workers.)"""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat_path.parent.name), int(fields[1])
+        if master_pid in (pid, ppid) or pid in database_pids:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
