@@ -6,6 +6,7 @@ import http.cookiejar
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -43,24 +44,32 @@ def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"bench: gunicorn exited; see {LOG}")
         try:
-            urllib.request.urlopen(base + "/accounts/login/", timeout=2).read()
+            urllib.request.urlopen(base + "/accounts/login/", timeout=10).read()
             return server, base
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused while booting, or a timeout on a busy machine
             time.sleep(0.3)
     stop_server(server)
-    sys.exit("bench: gunicorn did not answer within 30 s")
+    sys.exit("bench: gunicorn did not answer within 90 s")
 
 
 def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
+    """SIGQUIT is gunicorn's quick shutdown; if even that hangs, kill its workers, then it."""
+    server.send_signal(signal.SIGQUIT)
     try:
         server.wait(timeout=15)
     except subprocess.TimeoutExpired:
+        for stat_path in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat_path.read_text().rsplit(")", 1)[1].split()[1])
+                if ppid == server.pid:
+                    os.kill(int(stat_path.parent.name), signal.SIGKILL)
+            except (OSError, ValueError):
+                continue
         server.kill()
         server.wait()
 
@@ -69,7 +78,7 @@ def login(base: str, email: str, password: str) -> dict[str, str]:
     """POST the real login form with its CSRF token; returns the cookies of the session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    page = opener.open(base + "/accounts/login/", timeout=10).read().decode()
+    page = opener.open(base + "/accounts/login/", timeout=60).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
         {"username": email, "password": password, "csrfmiddlewaretoken": token}
@@ -77,7 +86,7 @@ def login(base: str, email: str, password: str) -> dict[str, str]:
     request = urllib.request.Request(base + "/accounts/login/", data=data)
     request.add_header("Referer", base + "/accounts/login/")
     try:
-        opener.open(request, timeout=30)
+        opener.open(request, timeout=60)
         sys.exit(f"bench: logging in as {email} failed (the form came back)")
     except urllib.error.HTTPError as redirect:
         if redirect.code != 302:
@@ -96,7 +105,7 @@ def check_page(base: str, path: str, cookies: dict[str, str]) -> None:
     opener = urllib.request.build_opener(NoRedirect)
     request = urllib.request.Request(base + path, headers={"Cookie": cookie_header(cookies)})
     try:
-        response = opener.open(request, timeout=30)
+        response = opener.open(request, timeout=60)
     except urllib.error.HTTPError as error:
         sys.exit(f"bench: {path} answered {error.code}, not 200")
     if response.status != 200:
