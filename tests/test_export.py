@@ -8,13 +8,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from engagement.barriers.services import barrier_record, barrier_update
 from engagement.discharge import services as discharge_services
 from engagement.discharge.models import DischargeSummary
+from engagement.practice_at_home.services import home_practice_assign
 from engagement.visits import services as visit_services
 from engagement.visits.models import Addendum, SessionLog
 from goals import services as goal_services
 from practice.confidentiality import agreement_acknowledge
-from practice.models import AuditEvent, Child
+from practice.models import AuditEvent, Child, NotToBeTold, SafetyConcern
 from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
 
 from .querycount import count_queries
@@ -39,6 +41,11 @@ CLINICIAN_NOTE = "Clinician rating note QZX"
 OWN_NOTE = "Own note from home by Pat"
 CO_PARENT_NOTE = "Co-parent rating note QZX"
 CO_PARENT_EMAIL = "chris.coparent@test.example"
+HOME_PRACTICE = "Hold the snack up and wait five seconds"
+SAFETY_STATEMENT = "Please call the practice today about Mia"
+SAFETY_CLINICAL = "Clinical record of the disclosure QZX"
+NOT_TOLD_STATEMENT = "A statement Pat is not to be told QZX"
+BARRIER_NOTE = "Clinician barrier note QZX"
 
 # Never in a parent's export, whatever the level and access.
 ALWAYS_WITHHELD = [
@@ -49,6 +56,9 @@ ALWAYS_WITHHELD = [
     CLINICIAN_NOTE,
     CO_PARENT_NOTE,
     CO_PARENT_EMAIL,
+    SAFETY_CLINICAL,
+    NOT_TOLD_STATEMENT,
+    BARRIER_NOTE,
     "nick@test.example",
     "Zed",
 ]
@@ -110,6 +120,41 @@ def family_record(cast):
     discharge_services.stage_change(
         child=cast.child, to_stage="change", changed_by=cast.clinician, family_note=STAGE_NOTE
     )
+    home_practice_assign(
+        child=cast.child,
+        goal=goal,
+        assigned_by=cast.clinician,
+        title="Ask at snack time",
+        instructions=HOME_PRACTICE,
+        until=today + datetime.timedelta(weeks=4),
+        today=today,
+    )
+    told = SafetyConcern.objects.create(
+        child=cast.child,
+        kind="other",
+        clinical_record=SAFETY_CLINICAL,
+        family_statement=SAFETY_STATEMENT,
+        recorded_by=cast.clinician,
+    )
+    hidden = SafetyConcern.objects.create(
+        child=cast.child,
+        kind="other",
+        clinical_record="Another clinical record",
+        family_statement=NOT_TOLD_STATEMENT,
+        recorded_by=cast.clinician,
+        recorded_at=told.recorded_at,
+    )
+    NotToBeTold.objects.create(concern=hidden, guardian=cast.parent, reason="Alleged source")
+    barrier = barrier_record(child=cast.child, by=cast.parent, kind="cost")
+    barrier_update(
+        barrier=barrier,
+        by=cast.clinician,
+        kind="cost",
+        reporter_role="family",
+        status="in_progress",
+        notes=BARRIER_NOTE,
+        actions_taken="",
+    )
     # The summary as discharge writes it; the booked session is kept so "upcoming" is tested.
     DischargeSummary.objects.create(
         child=cast.child,
@@ -161,6 +206,10 @@ def test_the_clinicians_export_holds_the_whole_record_and_is_audited(client, cas
         CO_PARENT_EMAIL,
         STAGE_NOTE,
         KEEP,
+        HOME_PRACTICE,
+        SAFETY_CLINICAL,
+        NOT_TOLD_STATEMENT,
+        BARRIER_NOTE,
         "nick@test.example",
         "Court order",
     ]:
@@ -204,7 +253,8 @@ def test_the_family_export_shows_exactly_what_the_table_allows(
     next_time = timezone.localtime(upcoming.scheduled_start, cast.practice.tz)
     allowed = {
         "record": (record, ["Mia Rowe", STAGE_NOTE, "Seeing change", next_time.date().isoformat()]),
-        "goals": (goals, [GOAL, OWN_NOTE, "Reached the expected outcome"]),
+        "goals": (goals, [GOAL, OWN_NOTE, "Reached the expected outcome", HOME_PRACTICE]),
+        "own items and safety": (record, [SAFETY_STATEMENT, "Being worked on"]),
         "summaries": (summaries, [SUMMARY, CORRECTION]),
         "discharge": (discharge, [KEEP]),
     }
@@ -281,7 +331,8 @@ def test_the_portal_links_to_the_exports(client, cast):
 
 def fill(cast, child: Child, size: int) -> None:
     """`size` of everything the exports read: goals and ratings, signed sessions with
-    attendees, ratings and addenda, stage moves, agreement versions read by the parent."""
+    attendees, ratings and addenda, stage moves, agreement versions read by the parent, home
+    practice, safety concerns (with a guardian not to be told) and barriers the parent raised."""
     today = cast.practice.today()
     GuardianshipFactory(child=child, guardian=cast.parent)
     goals = []
@@ -321,12 +372,32 @@ def fill(cast, child: Child, size: int) -> None:
         )
         agreement = AgreementFactory(child=child, effective_date=today)
         agreement_acknowledge(agreement=agreement, guardian=cast.parent, today=today)
+        home_practice_assign(
+            child=child,
+            goal=goals[index],
+            assigned_by=cast.clinician,
+            title=f"Strategy {index}",
+            instructions="Practise",
+            until=today + datetime.timedelta(weeks=2),
+            today=today,
+        )
+        concern = SafetyConcern.objects.create(
+            child=child,
+            kind="other",
+            clinical_record="Record",
+            family_statement=f"Statement {index}",
+            recorded_by=cast.clinician,
+        )
+        NotToBeTold.objects.create(
+            concern=concern, guardian=ParentFactory(), reason="Alleged source"
+        )
+        barrier_record(child=child, by=cast.parent, kind="cost")
 
 
 PAGES = [
-    ("child_record", "clinician", 28),
-    ("family_child_export", "parent", 25),
-    ("family_child_export_json", "parent", 25),
+    ("child_record", "clinician", 32),
+    ("family_child_export", "parent", 30),
+    ("family_child_export_json", "parent", 30),
 ]
 
 

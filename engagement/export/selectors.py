@@ -2,8 +2,9 @@
 
 The clinician's record export reads the whole clinical record (care team only). The family's
 export is built only from the selectors the portal itself uses (portal_children, goal_board,
-milestones_for, family_sessions, stage_changes_for, discharge_summary_for), so it cannot show
-more than the portal; it becomes plain data that both the printable page and the JSON
+milestones_for, family_sessions, current_home_practice, safety_statements_for,
+barriers_for_family, stage_changes_for, discharge_summary_for), so it cannot show more than the
+portal; it becomes plain data that both the printable page and the JSON
 download render, so the two always agree.
 """
 
@@ -27,14 +28,19 @@ from practice.models import (
     Practice,
     User,
 )
+from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 from practice.templatetags.practice_tags import (
     AGREEMENT_FOR_FAMILIES,
     STAGE_FOR_FAMILIES,
     STAGE_NAMES_FOR_FAMILIES,
 )
 
+from ..barriers.models import Barrier
+from ..barriers.selectors import barriers_for_care_team, barriers_for_family
 from ..discharge.models import DischargeSummary, StageChange
 from ..discharge.selectors import discharge_summary_for, stage_changes_for
+from ..practice_at_home.models import HomePractice
+from ..practice_at_home.selectors import current_home_practice
 from ..selectors import PortalChild, portal_children
 from ..visits.models import Activity, Addendum, SessionLog
 from ..visits.selectors import family_sessions
@@ -50,6 +56,9 @@ class ChildRecord:
     agreements: list[ConfidentialityAgreement]
     goals: list[GoalView]
     sessions: list[SessionLog]
+    home_practice: list[HomePractice]
+    barriers: list[Barrier]
+    safety_concerns: list
     stage_changes: list[StageChange]
     discharge_summary: DischargeSummary | None
 
@@ -92,6 +101,13 @@ def child_record(policy: ChildPolicy, child: Child) -> ChildRecord:
         agreements=_agreements_with_acknowledgements(child),
         goals=goal_board(policy, child).goals,
         sessions=_sessions_with_everything(child),
+        home_practice=list(
+            HomePractice.objects.filter(child=child)
+            .select_related("goal", "assigned_by")
+            .order_by("assigned_at")
+        ),
+        barriers=barriers_for_care_team(policy, child),
+        safety_concerns=safety_concerns_for_care_team(policy, child),
         stage_changes=stage_changes_for(policy, child, limit=None),
         discharge_summary=summary,
     )
@@ -206,7 +222,12 @@ def _discharge(policy: ChildPolicy, child: Child) -> dict[str, str] | None:
 
 
 def _child(
-    entry: PortalChild, guardian: User, now: datetime.datetime, practice: Practice, read: dict
+    entry: PortalChild,
+    guardian: User,
+    now: datetime.datetime,
+    practice: Practice,
+    read: dict,
+    statements: dict,
 ) -> dict[str, Any]:
     child, policy = entry.child, entry.policy
     return {
@@ -227,10 +248,39 @@ def _child(
             for change in stage_changes_for(policy, child, limit=None)
         ],
         "confidentiality_agreement": _agreement(current_agreement(child, practice.today()), read),
+        "safety_messages": [
+            {"date": _local(item.recorded_at, practice), "message": item.statement}
+            for item in statements.get(child.pk, [])
+        ],
         "sessions": _sessions(policy, child, now, practice),
         "goals": _goals(policy, child, guardian),
+        "home_practice": _home_practice(policy, child, practice.today()),
+        "barriers_you_reported": [
+            {
+                "what": item.kind,
+                "status": item.status,
+                "reported": _local(item.reported_at, practice),
+            }
+            for item in barriers_for_family(policy, child, guardian)
+        ],
         "discharge_summary": _discharge(policy, child),
     }
+
+
+def _home_practice(policy: ChildPolicy, child: Child, today: datetime.date) -> list | None:
+    if not policy.home_practice:
+        return None
+    return [
+        {
+            "strategy": item.title,
+            "what_to_do": item.instructions,
+            "how_often": item.frequency_detail or item.get_frequency_display(),
+            "until": item.until.isoformat(),
+            "for_the_goal": item.goal.title,
+            "how_we_showed_it": item.demonstration,
+        }
+        for item in current_home_practice(policy, child, today)
+    ]
 
 
 def family_export(
@@ -244,6 +294,7 @@ def family_export(
     today = practice.today()
     agreements = [current_agreement(entry.child, today) for entry in entries]
     read = _read_on(guardian, [agreement for agreement in agreements if agreement])
+    statements = safety_statements_for(guardian, [entry.policy for entry in entries])
     data = {
         "exported_at": _local(now, practice),
         "practice": {
@@ -252,6 +303,6 @@ def family_export(
             "email": practice.contact_email,
         },
         "you": {"name": guardian.full_name, "email": guardian.email, "phone": guardian.phone},
-        "children": [_child(entry, guardian, now, practice, read) for entry in entries],
+        "children": [_child(entry, guardian, now, practice, read, statements) for entry in entries],
     }
     return data, [entry.child for entry in entries]
