@@ -3,6 +3,7 @@ set (as in .ci/run), otherwise the file-system broker that `make run` uses."""
 
 import os
 import time
+import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -24,9 +25,12 @@ def test_a_real_worker_runs_a_queued_task_end_to_end():
         settings.BROKER_DIR.joinpath("out").mkdir(parents=True, exist_ok=True)
         settings.BROKER_DIR.joinpath("processed").mkdir(parents=True, exist_ok=True)
         settings.BROKER_DIR.joinpath("control").mkdir(parents=True, exist_ok=True)
-    app.control.purge()  # messages left by an earlier `make run` would only slow this down
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        heartbeat.delay("worker-test")
+    # A queue of its own: another test run sharing var/broker/ must not take this message.
+    queue = f"worker-test-{uuid.uuid4().hex}"
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]
+    ):
+        heartbeat.apply_async(args=["worker-test"], queue=queue)
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
             if Heartbeat.objects.filter(name="worker-test").exists():
