@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from django.utils.translation import gettext_lazy as _
+
 RHO = 0.3
 
-T_SCORE_HELP = (
+T_SCORE_HELP = _(
     "T = 50 + 10·Σ(wᵢxᵢ) / √((1−ρ)Σwᵢ² + ρ(Σwᵢ)²), with ρ = 0.3 (Kiresuk and Sherman): "
     "xᵢ is each active goal's latest level from −2 to +2 and wᵢ its weight. 50 means the "
     "goals were met as expected; above 50, better than expected; below 50, less than expected."

@@ -11,8 +11,9 @@ from django.http import Http404
 from practice.access import ChildPolicy, caseload_for, child_for_user
 from practice.models import Child, User
 
+from .charts import progress_chart
 from .models import Goal, GoalChange, GoalComment, GoalRating, Milestone, Perspective
-from .scores import gas_t_score
+from .scores import T_SCORE_HELP, gas_t_score
 
 SHOWN_STATUSES = [Goal.Status.PROPOSED, Goal.Status.ACTIVE, Goal.Status.ACHIEVED]
 
@@ -49,6 +50,10 @@ class GoalView:
     latest: dict[str, GoalRating | None] = field(default_factory=dict)
 
     @property
+    def chart(self) -> dict | None:
+        return progress_chart(self.ratings)
+
+    @property
     def clinician(self):
         return self.latest.get(Perspective.CLINICIAN)
 
@@ -66,6 +71,8 @@ class GoalBoard:
     goals: list[GoalView]
     clinician_t: float | None
     family_t: float | None
+
+    help = T_SCORE_HELP
 
     @property
     def active(self) -> list[GoalView]:

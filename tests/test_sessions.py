@@ -401,3 +401,33 @@ def test_session_pages_run_bounded_queries(client, cast, count, django_assert_ma
     client.force_login(cast.parent)
     with django_assert_max_num_queries(30):
         assert client.get(reverse("portal_child", args=[cast.child.pk])).status_code == 200
+
+
+def test_an_unticked_share_box_survives_the_draft(client, cast):
+    # Given a clinician who unticked "share the summary" and the page autosaved
+    session = past_session(cast)
+    client.force_login(cast.clinician)
+    client.post(reverse("session_autosave", args=[session.pk]), {"shared_summary": "Draft"})
+    # When the log page is opened again
+    form = client.get(reverse("session_log", args=[session.pk])).context["form"]
+    # Then the box is still unticked: the summary is not shared by accident
+    assert form["summary_shared"].value() is False
+    assert form["child_attended"].value() is False
+
+
+def test_an_out_of_range_duration_gets_one_clear_message(client, cast):
+    session = past_session(cast)
+    client.force_login(cast.clinician)
+    response = client.post(
+        reverse("session_log", args=[session.pk]), log_data(duration_minutes=600)
+    )
+    errors = response.context["form"].errors["duration_minutes"]
+    assert errors == ["A session lasts between 1 minute and 8 hours."]
+
+
+def test_a_guardian_with_access_none_is_not_offered_as_an_attendee(client, cast):
+    session = past_session(cast)
+    client.force_login(cast.clinician)
+    form = client.get(reverse("session_log", args=[session.pk])).context["form"]
+    offered = set(form.fields["guardians_attended"].queryset)
+    assert cast.parent in offered and cast.barred not in offered

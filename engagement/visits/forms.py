@@ -135,9 +135,8 @@ class SessionLogForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == SessionLog.Status.ATTENDED and not cleaned.get(
-            "duration_minutes"
-        ):
+        missing = not cleaned.get("duration_minutes") and "duration_minutes" not in self.errors
+        if cleaned.get("status") == SessionLog.Status.ATTENDED and missing:
             self.add_error("duration_minutes", _("Enter how long the session lasted."))
         return cleaned
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from goals.models import Goal
 from practice.access import child_for_user
 from practice.decorators import clinician_required
-from practice.models import Practice, User
+from practice.models import Guardianship, Practice, User
 
 from ..barriers.selectors import family_cancellation_unasked
 from . import selectors, services
@@ -62,7 +62,9 @@ def session_schedule(request, child_pk):
 
 
 def _log_form(request, session, data=None):
-    guardians = User.objects.filter(guardianships__child=session.child).order_by("full_name")
+    # A guardian with access none is not offered: the child does not exist for them here.
+    attending = Guardianship.objects.filter(child=session.child).exclude(access="none")
+    guardians = User.objects.filter(pk__in=attending.values("guardian_id")).order_by("full_name")
     goals = Goal.objects.filter(child=session.child, status=Goal.Status.ACTIVE).order_by("title")
     initial = {"stage": session.stage or session.child.stage}
     if session.status == "scheduled":
@@ -124,6 +126,10 @@ def session_autosave(request, pk):
     session, policy = selectors.session_for_care_team(request.user, pk)
     draft = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
     draft = {key: values if len(values) > 1 else values[0] for key, values in draft.items()}
+    # An unticked box is absent from the POST: record it, or a reload would tick it again
+    # (and "share the summary" must never come back ticked by itself).
+    for name in ("child_attended", "summary_shared"):
+        draft[name] = name in request.POST
     try:
         services.session_draft_save(session=session, clinician=request.user, draft=draft)
     except SignedLogError:
