@@ -30,9 +30,10 @@ from pathlib import Path
 
 from serve import (
     check_page,
+    cpu_seconds_between,
     login,
     run_wrk,
-    server_cpu_seconds,
+    server_cpu,
     start_server,
     stop_server,
     wait_for_idle,
@@ -136,6 +137,20 @@ def fresh_database(wipe: bool) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}{suffix}")
 
 
+def settle() -> None:
+    """Steady state before measuring, as a database in service would be: PostgreSQL vacuumed
+    and analysed (or autovacuum would start on the fresh tables mid-run); SQLite's write-ahead
+    log folded into the database file."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in connection.introspection.table_names():
+                cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def prepare(args) -> dict:
     """Fresh database, migrate, seed, collect static; returns the ids of the pages' children."""
     from django.core.management import call_command
@@ -150,6 +165,7 @@ def prepare(args) -> dict:
     print(f"bench: migrated in {time.monotonic() - started:.1f} s")
     call_command("seed_scale", **{size: getattr(args, size) for size in FULL})
     call_command("collectstatic", interactive=False, verbosity=0)
+    settle()
     clinician = User.objects.get(email="bench-clinician@scale.example")
     parent = User.objects.get(email="bench-parent@scale.example")
     child = (
@@ -231,11 +247,10 @@ def measure(pages, base, args, server_pid: int) -> list[dict]:
             row["in_process_ms"] = min(best_ms, row.get("in_process_ms", best_ms))
             idle = wait_for_idle(args.wait_idle) if args.wait_idle else None
             run_wrk(base + path, cookies, args, 1)  # warm both workers
-            backends = database_backends()
-            cpu_before = server_cpu_seconds(server_pid, backends)
+            cpu_before = server_cpu(server_pid, database_backends())
             stats = run_wrk(base + path, cookies, args, args.duration)
-            cpu_after = server_cpu_seconds(server_pid, backends)
-            cpu_ms = (cpu_after - cpu_before) * 1000 / stats["requests"]
+            cpu_after = server_cpu(server_pid, database_backends())
+            cpu_ms = cpu_seconds_between(cpu_before, cpu_after) * 1000 / stats["requests"]
             row["cpu_ms"] = round(min(cpu_ms, row.get("cpu_ms", cpu_ms)), 2)
             latency = stats["latency_us"]
             rate = round(stats["requests"] / (stats["duration_us"] / 1e6), 1)

@@ -160,12 +160,10 @@ def wait_for_idle(max_wait: float, wanted: float = 0.9) -> float:
     return round(idle, 2)
 
 
-def server_cpu_seconds(master_pid: int, database_pids: frozenset[int] = frozenset()) -> float:
-    """CPU time (user + system) used so far by gunicorn's master, its workers and their
-    PostgreSQL backends: divided by the requests served, a page's cost that other processes on
-    a shared machine do not skew. (SQLite works inside the workers.)"""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+def server_cpu(master_pid: int, database_pids: frozenset[int] = frozenset()) -> dict[int, int]:
+    """CPU ticks (user + system) used so far by gunicorn's master, its workers and their
+    PostgreSQL backends, per process. (SQLite works inside the workers.)"""
+    ticks = {}
     for stat_path in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat_path.read_text().rsplit(")", 1)[1].split()
@@ -173,5 +171,13 @@ def server_cpu_seconds(master_pid: int, database_pids: frozenset[int] = frozense
             continue
         pid, ppid = int(stat_path.parent.name), int(fields[1])
         if master_pid in (pid, ppid) or pid in database_pids:
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+            ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+def cpu_seconds_between(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU used between two snapshots: divided by the requests served, a page's cost that other
+    processes on a shared machine do not skew. A process that ended in between (a database
+    connection past CONN_MAX_AGE) loses its last ticks; a new one counts from zero."""
+    ticks = sum(max(0, used - before.get(pid, 0)) for pid, used in after.items())
+    return ticks / os.sysconf("SC_CLK_TCK")
