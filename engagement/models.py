@@ -47,7 +47,12 @@ class ParentProfile(models.Model):
 # ...); importing them here registers them with the engagement app.
 from .barriers.models import Barrier  # noqa: E402, F401
 from .discharge.models import DischargeSummary, StageChange  # noqa: E402, F401
+from .engagement_agreements.models import (  # noqa: E402, F401
+    EngagementAcknowledgement,
+    EngagementAgreement,
+)
 from .practice_at_home.models import HomePractice  # noqa: E402, F401
+from .rescheduling.models import RescheduleRequest  # noqa: E402, F401
 from .visits.models import (  # noqa: E402, F401
     Addendum,
     SessionLog,

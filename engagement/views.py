@@ -21,7 +21,7 @@ from practice.decorators import (
 from practice.models import Practice, User
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
-from . import selectors, services
+from . import family_engagement, selectors, services
 from .agreements.selectors import agreement_hub, agreement_to_read
 from .barriers import selectors as barrier_selectors
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
@@ -47,6 +47,7 @@ def caseload(request):
             "attention": [row for row in active if row.attention],
             "goals_due": goals_due_for_review(request.user, practice.today()),
             "to_log": visit_selectors.to_log(request.user, timezone.now(), practice),
+            **family_engagement.for_caseload(request.user, timezone.now(), practice.tz),
             "today": practice.today(),
         },
     )
@@ -100,7 +101,8 @@ def _hub(policy, child, practice, today) -> dict:
     agreements = agreement_hub(
         policy, child, practice, today, hub["agreements"], hub["guardianships"]
     )
-    return {**hub, **agreements, **course_for_staff(policy, child)}
+    engagement = family_engagement.for_staff(policy, child, hub["guardianships"])
+    return {**hub, **agreements, **course_for_staff(policy, child), **engagement}
 
 
 @parent_required
@@ -151,6 +153,7 @@ def portal_child(request, pk):
             "milestones": milestones_for(policy, child),
             "family_sessions": visit_selectors.family_sessions(policy, child, timezone.now()),
             "agreement_to_read": agreement_to_read(request.user, child, practice.today()),
+            **family_engagement.for_portal(request.user, policy, child),
             **course_for_family(policy, child),
             "home_practice": home_practice_selectors.current_home_practice(
                 policy, child, practice.today()

@@ -371,7 +371,8 @@ def test_goal_pages_run_a_bounded_number_of_queries(
         reverse("child_detail", args=[cast.child.pk]),
         reverse("goal_detail", args=[goal.pk]),
     ]:
-        with django_assert_max_num_queries(30):
+        # + the engagement agreement and requests to reschedule on the child page (2).
+        with django_assert_max_num_queries(32):
             assert client.get(url).status_code == 200
     client.force_login(cast.parent)
     for url in [
@@ -379,7 +380,8 @@ def test_goal_pages_run_a_bounded_number_of_queries(
         reverse("portal_home"),
         reverse("goal_detail", args=[goal.pk]),
     ]:
-        with django_assert_max_num_queries(30):
+        # + the engagement agreement, requests to reschedule and reported barriers (3).
+        with django_assert_max_num_queries(33):
             assert client.get(url).status_code == 200
 
 

@@ -1,0 +1,109 @@
+"""Writes for the engagement agreement: the care team records a version; a guardian agrees."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from practice.access import policy_for
+from practice.audit import audit
+from practice.models import Child, CommunicationPolicy, Practice, User
+from practice.services import ensure_not_discharged
+
+from .models import EngagementAcknowledgement, EngagementAgreement
+
+
+def agreement_defaults(child: Child) -> dict:
+    """A new version starts from the one before it; the first from the practice's policy."""
+    latest = child.engagement_agreements.order_by("-version").first()
+    if latest is not None:
+        return {
+            "parent_sessions": latest.parent_sessions,
+            "parent_role": latest.parent_role,
+            "response_time_business_days": latest.response_time_business_days,
+            "channels": latest.channels,
+            "communication_guidance": latest.communication_guidance,
+        }
+    policy = CommunicationPolicy.objects.filter(practice=Practice.get()).first()
+    policy = policy or CommunicationPolicy(practice=Practice.get())
+    return {
+        "response_time_business_days": policy.response_time_business_days,
+        "channels": list(policy.allowed_channels or ["portal", "email"]),
+        "communication_guidance": str(policy.portal_guidance),
+    }
+
+
+@transaction.atomic
+def engagement_agreement_record(
+    *,
+    child: Child,
+    by: User,
+    parent_sessions: str,
+    parent_role: str,
+    response_time_business_days: int,
+    channels: list[str],
+    communication_guidance: str,
+    request=None,
+) -> EngagementAgreement:
+    """A new version; every guardian is asked to agree to it again."""
+    policy = policy_for(by, child)
+    if policy is None or not policy.is_care_team:
+        raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
+    ensure_not_discharged(child)
+    Child.objects.select_for_update().filter(pk=child.pk).first()  # one version at a time
+    latest = child.engagement_agreements.aggregate(latest=Max("version"))["latest"] or 0
+    agreement = EngagementAgreement(
+        child=child,
+        version=latest + 1,
+        parent_sessions=parent_sessions,
+        parent_role=parent_role.strip(),
+        response_time_business_days=response_time_business_days,
+        channels=list(channels),
+        communication_guidance=communication_guidance.strip(),
+        recorded_by=by,
+    )
+    agreement.full_clean()
+    agreement.save()
+    audit(
+        actor=by,
+        action="engagement_agreement.record",
+        target=agreement,
+        child=child,
+        request=request,
+        version=agreement.version,
+    )
+    return agreement
+
+
+@transaction.atomic
+def engagement_agreement_acknowledge(
+    *, agreement: EngagementAgreement, guardian: User, request=None
+) -> EngagementAcknowledgement:
+    """A guardian who may see the child agrees to the current version (once per version)."""
+    policy = policy_for(guardian, agreement.child)
+    if policy is None or not policy.is_guardian:
+        raise PermissionDenied(_("Only the child's guardians can agree to this."))
+    latest = agreement.child.engagement_agreements.order_by("-version").first()
+    if latest is None or latest.pk != agreement.pk:
+        raise ValidationError(_("This agreement has been updated: please read the new version."))
+    existing = agreement.acknowledgements.filter(guardian=guardian).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            acknowledgement = EngagementAcknowledgement.objects.create(
+                agreement=agreement, guardian=guardian
+            )
+    except IntegrityError:  # a double click: the first one counts
+        return agreement.acknowledgements.get(guardian=guardian)
+    audit(
+        actor=guardian,
+        action="engagement_agreement.acknowledge",
+        target=agreement,
+        child=agreement.child,
+        request=request,
+        version=agreement.version,
+    )
+    return acknowledgement

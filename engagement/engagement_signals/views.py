@@ -1,0 +1,39 @@
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from practice.access import child_for_user
+from practice.audit import audit
+from practice.decorators import clinician_required, practice_admin_required
+from practice.models import Child, Practice
+
+from .report import engagement_report
+from .selectors import family_engagement, score_of
+
+
+@practice_admin_required
+def report(request):
+    practice = Practice.get()
+    audit(actor=request.user, action="report.engagement_view", request=request)
+    return render(
+        request,
+        "engagement_signals/report.html",
+        {"report": engagement_report(timezone.now(), practice.tz)},
+    )
+
+
+@clinician_required
+def child_engagement(request, pk):
+    """One family's engagement signals with their parts and trend, for the care team."""
+    child, policy = child_for_user(request.user, pk)
+    if not policy.clinical:
+        raise Http404
+    practice = Practice.get()
+    family = score_of(
+        family_engagement(Child.objects.filter(pk=child.pk), timezone.now(), practice.tz), child.pk
+    )
+    return render(
+        request,
+        "engagement_signals/child.html",
+        {"child": child, "policy": policy, "engagement": family},
+    )
