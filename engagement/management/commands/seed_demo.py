@@ -27,6 +27,7 @@ from practice.models import (
 )
 
 from ._demo_discharge import seed_discharge
+from ._demo_engagement import seed_engagement
 from ._demo_goals import GOALS
 from ._demo_home import seed_home
 from ._demo_safety import seed_safety
@@ -138,6 +139,7 @@ class Command(BaseCommand):
         seed_safety(children)
         seed_home(children, practice, timezone.now())
         seed_discharge(children, practice, timezone.now())
+        seed_engagement(children, practice, timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo practice ready. Password for every login:"))
         self.stdout.write(f"  {DEMO_PASSWORD}")
         for email, who in DEMO_LOGINS:
