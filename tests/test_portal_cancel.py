@@ -164,3 +164,11 @@ def test_parent_sees_barrier_status_not_notes(client, cast):
     page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
     assert "Childcare" in page and "Being worked on" in page
     assert NOTES not in page and "ACT1" not in page
+
+
+def test_the_care_team_reads_what_the_family_wrote_when_cancelling(client, cast):
+    session = upcoming(cast)
+    cancel(client, cast.parent, session, kind="transport", note="The bus was cancelled BUS1")
+    client.force_login(cast.clinician)
+    page = client.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
+    assert "The family wrote when cancelling:" in page and "BUS1" in page

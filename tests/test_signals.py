@@ -301,3 +301,10 @@ def test_the_care_team_reads_one_family_s_signals_and_no_one_else(client, cast):
     for user in (cast.outsider, cast.parent, cast.barred, cast.admin):
         client.force_login(user)
         assert client.get(reverse("child_engagement", args=[cast.child.pk])).status_code == 404
+
+
+def test_practice_admins_find_the_report_in_the_menu(client, cast):
+    client.force_login(cast.admin)
+    assert reverse("engagement_report") in client.get(reverse("staff_list")).content.decode()
+    client.force_login(cast.clinician)
+    assert reverse("engagement_report") not in client.get(reverse("caseload")).content.decode()
