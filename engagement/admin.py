@@ -86,3 +86,7 @@ class BarrierAdmin(NoClinicalTextAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from .observations import admin as observations_admin  # noqa: E402, F401
+from .practice_at_home import admin as practice_at_home_admin  # noqa: E402, F401

@@ -94,7 +94,7 @@ def child_hub(child: Child) -> dict:
     memberships = list(child.memberships.select_related("clinician").order_by("-is_primary"))
     guardianships = list(
         Guardianship.objects.filter(child=child)
-        .select_related("guardian", "access_changed_by")
+        .select_related("guardian", "access_changed_by", "guardian__parent_profile")
         .prefetch_related(
             Prefetch(
                 "guardian__invitations",

@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("", include("engagement.visits.urls")),
     path("", include("engagement.practice_at_home.urls")),
+    path("", include("engagement.observations.urls")),
+    path("", include("engagement.profiles.urls")),
     path("", include("engagement.barriers.urls")),
     path("", include("engagement.discharge.urls")),
     path("", include("engagement.agreements.urls")),

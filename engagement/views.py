@@ -26,7 +26,10 @@ from .agreements.selectors import agreement_hub, agreement_to_read
 from .barriers import selectors as barrier_selectors
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
 from .forms import ClinicianLeaveForm
+from .observations import selectors as observation_selectors
+from .observations import views as observation_views
 from .practice_at_home import selectors as home_practice_selectors
+from .profiles.selectors import with_profiles
 from .visits import selectors as visit_selectors
 
 # The portal home keeps recent safety statements in sight; the child's page keeps them all.
@@ -83,7 +86,12 @@ def child_detail(request, pk):
                 else None
             ),
             "today": today,
-            "home_practice": home_practice_selectors.current_home_practice(policy, child, today),
+            "home_practice": home_practice_selectors.with_check_ins(
+                home_practice_selectors.current_home_practice(policy, child, today),
+                today,
+                viewer=request.user,
+            ),
+            "observations": observation_selectors.observations_for_care_team(policy, child),
             "barriers": barrier_selectors.barriers_for_care_team(policy, child),
             "barrier_question": (
                 barrier_selectors.barrier_question(child, timezone.now()) if policy.clinical else 0
@@ -98,6 +106,7 @@ def _hub(policy, child, practice, today) -> dict:
     """Care team, family and agreements (with who has read the one in force), and the course
     of therapy: stage history, discharge summary."""
     hub = selectors.child_hub(child)
+    with_profiles(policy, hub["guardianships"])
     agreements = agreement_hub(
         policy, child, practice, today, hub["agreements"], hub["guardianships"]
     )
@@ -142,6 +151,7 @@ def portal_child(request, pk):
     audit(
         actor=request.user, action="portal.child_view", target=child, child=child, request=request
     )
+    board = goal_board(policy, child)
     return render(
         request,
         "engagement/portal_child.html",
@@ -149,15 +159,19 @@ def portal_child(request, pk):
             "entry": entry,
             "child": child,
             "policy": policy,
-            "board": goal_board(policy, child),
+            "board": board,
             "milestones": milestones_for(policy, child),
             "family_sessions": visit_selectors.family_sessions(policy, child, timezone.now()),
             "agreement_to_read": agreement_to_read(request.user, child, practice.today()),
             **family_engagement.for_portal(request.user, policy, child),
             **course_for_family(policy, child),
-            "home_practice": home_practice_selectors.current_home_practice(
-                policy, child, practice.today()
+            "home_practice": home_practice_selectors.with_check_ins(
+                home_practice_selectors.current_home_practice(policy, child, practice.today()),
+                practice.today(),
+                viewer=request.user,
             ),
+            **home_practice_selectors.check_in_context(practice.today()),
+            **observation_views.portal_card(request.user, policy, child, board),
             "safety_statements": safety_statements_for(request.user, [policy]).get(child.pk, []),
         },
     )

@@ -395,7 +395,7 @@ def _history(cast, child, size):
         ("stage_change", "clinician", False, 16),
         ("discharge", "clinician", False, 16),
         ("child_detail", "clinician", True, 32),
-        ("portal_child", "parent", True, 28),
+        ("portal_child", "parent", True, 29),  # + own observations from home
     ],
 )
 def test_stage_and_discharge_pages_run_the_same_queries_at_two_sizes(

@@ -396,8 +396,8 @@ def test_session_pages_run_bounded_queries(client, cast, count, django_assert_ma
         reverse("child_detail", args=[cast.child.pk]),
         reverse("session_detail", args=[session.pk]),
     ]:
-        # + the engagement agreement and requests to reschedule (2).
-        with django_assert_max_num_queries(32):
+        # + the engagement agreement and requests to reschedule (2); + observations from home.
+        with django_assert_max_num_queries(33):
             assert client.get(url).status_code == 200
     client.force_login(cast.parent)
     # + the engagement agreement, requests to reschedule and reported barriers (3).

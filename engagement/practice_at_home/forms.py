@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from practice.forms import DateInput
 
-from .models import HomePractice
+from .models import CheckIn, HomePractice
 from .services import GOAL_ERROR, PAST_ERROR
 
 
@@ -45,3 +45,37 @@ class HomePracticeForm(forms.ModelForm):
         if until < self.today:
             raise forms.ValidationError(PAST_ERROR)
         return until
+
+
+class CheckInForm(forms.Form):
+    """One tap posts only `done`; the fuller "how did it go" form adds the rest."""
+
+    done = forms.TypedChoiceField(
+        label=_("Did you practise?"),
+        choices=[("yes", _("Done")), ("no", _("Not today"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    how_it_went = forms.TypedChoiceField(
+        label=_("How did it go?"),
+        choices=[("", _("Skip"))] + CheckIn.HowItWent.choices,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    difficulty = forms.ChoiceField(
+        label=_("How hard was it?"),
+        choices=[("", _("Skip"))] + CheckIn.Difficulty.choices,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Anything to add (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    for_date = forms.DateField(label=_("Day"), required=False, widget=DateInput())
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["for_date"].widget.attrs["max"] = today.isoformat()

@@ -69,3 +69,49 @@ class HomePractice(models.Model):
             return self.frequency_detail
         label = self.get_frequency_display()
         return f"{label}, {self.frequency_detail}" if self.frequency_detail else label
+
+
+class CheckIn(models.Model):
+    """A guardian's check-in on a home practice for one day: done or not, and how it went. One
+    per home practice, guardian and day; checking in again that day replaces the answers."""
+
+    class HowItWent(models.IntegerChoices):
+        BADLY = 1, _("Badly")
+        NOT_GREAT = 2, _("Not great")
+        OK = 3, _("OK")
+        WELL = 4, _("Well")
+        REALLY_WELL = 5, _("Really well")
+
+    class Difficulty(models.TextChoices):
+        EASY = "easy", _("Easy")
+        OK = "ok", _("OK")
+        HARD = "hard", _("Hard")
+
+    home_practice = models.ForeignKey(
+        HomePractice, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    done = models.BooleanField(_("done"))
+    how_it_went = models.PositiveSmallIntegerField(
+        _("how it went"), choices=HowItWent.choices, null=True, blank=True
+    )
+    difficulty = models.CharField(
+        _("how hard it was"), max_length=10, choices=Difficulty.choices, blank=True
+    )
+    note = models.CharField(_("anything to add"), max_length=500, blank=True)
+    for_date = models.DateField(_("day"))
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-for_date", "-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["home_practice", "guardian", "for_date"], name="one_check_in_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"Check-in {self.pk} on {self.for_date}"

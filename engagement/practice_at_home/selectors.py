@@ -12,7 +12,8 @@ from goals.selectors import visible_goals
 from practice.access import ChildPolicy, child_for_user
 from practice.models import Child, User
 
-from .models import HomePractice
+from .models import CheckIn, HomePractice
+from .streaks import summarise
 
 
 def current_home_practice(
@@ -45,3 +46,45 @@ def home_practice_for_care_team(user: User, pk: int) -> HomePractice:
 def goals_to_practise(child: Child):
     """The goals a strategy can be tied to: the child's active ones."""
     return Goal.objects.filter(child=child, status=Goal.Status.ACTIVE).order_by("title")
+
+
+# The care team's card lists each strategy's latest check-ins, this many.
+RECENT_CHECK_INS = 5
+
+
+def with_check_ins(
+    home_practice: list[HomePractice], today: datetime.date, *, viewer: User
+) -> list[HomePractice]:
+    """Each strategy (already filtered by the policy) with its completion and streak over the
+    family's check-ins, its latest check-ins (for the care team), and the viewer's own check-in
+    for today. One query for them all."""
+    if not home_practice:
+        return home_practice
+    check_ins: dict[int, list[CheckIn]] = {item.pk: [] for item in home_practice}
+    rows = CheckIn.objects.filter(home_practice__in=list(check_ins)).select_related("guardian")
+    for check_in in rows.order_by("-for_date", "-updated_at"):
+        check_ins[check_in.home_practice_id].append(check_in)
+    for item in home_practice:
+        mine = check_ins[item.pk]
+        done_days = {check_in.for_date for check_in in mine if check_in.done}
+        item.summary = summarise(item.frequency, done_days, item.assigned_at.date(), today)
+        item.recent_check_ins = mine[:RECENT_CHECK_INS]
+        item.my_check_in_today = next(
+            (c for c in mine if c.guardian_id == viewer.pk and c.for_date == today), None
+        )
+    return home_practice
+
+
+def home_practice_of(pk: int) -> HomePractice | None:
+    """The row a check-in names; whether this guardian may check in on it is the service's,
+    which answers the same for a missing row as for another child's."""
+    return HomePractice.objects.filter(pk=pk).first()
+
+
+def check_in_context(today: datetime.date) -> dict:
+    """What the check-in form needs besides the strategy: the day and the answers offered."""
+    return {
+        "today": today,
+        "how_choices": CheckIn.HowItWent.choices,
+        "difficulty_choices": CheckIn.Difficulty.choices,
+    }

@@ -1,4 +1,4 @@
-"""Writes for home practice: the care team assigns a strategy and ends it."""
+"""Writes for home practice: the care team assigns a strategy and ends it; a guardian checks in."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from practice.audit import audit
 from practice.models import Child, User
 
 from ..visits.models import SessionLog
-from .models import HomePractice
+from .models import CheckIn, HomePractice
+from .selectors import current_home_practice
 
 GOAL_ERROR = gettext_lazy("Choose one of this child's active goals.")
 PAST_ERROR = gettext_lazy("The end date cannot be in the past.")
@@ -102,3 +103,57 @@ def home_practice_end(*, home_practice: HomePractice, ended_by: User) -> HomePra
         actor=ended_by, action="home_practice.end", target=home_practice, child=home_practice.child
     )
     return home_practice
+
+
+FUTURE_ERROR = gettext_lazy("You can check in for today or an earlier day, not a future one.")
+NOT_THIS_CHILD = gettext_lazy("That home practice is not one of this child's current strategies.")
+
+
+def _check_in_allowed(guardian: User, child: Child, home_practice: HomePractice, today) -> None:
+    policy = policy_for(guardian, child)
+    if policy is None or not policy.is_guardian or not policy.home_practice:
+        raise PermissionDenied(_("You cannot check in on home practice for this child."))
+    visible = {item.pk for item in current_home_practice(policy, child, today)}
+    if home_practice.child_id != child.pk or home_practice.pk not in visible:
+        raise ValidationError(NOT_THIS_CHILD)
+
+
+@transaction.atomic
+def check_in_record(
+    *,
+    home_practice: HomePractice,
+    child: Child,
+    guardian: User,
+    done: bool,
+    today: datetime.date,
+    for_date: datetime.date | None = None,
+    how_it_went: int | None = None,
+    difficulty: str = "",
+    note: str = "",
+) -> tuple[CheckIn, bool]:
+    """A guardian's check-in for one day (today unless said). A second check-in by the same
+    guardian for the same day replaces the first one's answers: the one-tap button and the
+    fuller form that may follow it are the same check-in. Returns it and whether it is new."""
+    _check_in_allowed(guardian, child, home_practice, today)
+    for_date = for_date or today
+    if for_date > today:
+        raise ValidationError({"for_date": FUTURE_ERROR})
+    if for_date < home_practice.assigned_at.date() - datetime.timedelta(days=1):
+        raise ValidationError({"for_date": _("That day is before this practice was set.")})
+    answers = {"done": done, "how_it_went": how_it_went, "difficulty": difficulty}
+    check_in, created = CheckIn.objects.select_for_update().get_or_create(
+        home_practice=home_practice, guardian=guardian, for_date=for_date, defaults=answers
+    )
+    for name, value in {**answers, "note": note.strip()}.items():
+        setattr(check_in, name, value)
+    check_in.full_clean()
+    check_in.save()
+    audit(
+        actor=guardian,
+        action="home_practice.check_in" if created else "home_practice.check_in_replace",
+        target=check_in,
+        child=child,
+        home_practice=home_practice.pk,
+        done=done,
+    )
+    return check_in, created

@@ -9,4 +9,9 @@ urlpatterns = [
         name="home_practice_assign",
     ),
     path("home-practice/<int:pk>/end/", views.home_practice_end, name="home_practice_end"),
+    path(
+        "portal/children/<int:child_pk>/home-practice/<int:pk>/check-in/",
+        views.check_in,
+        name="check_in",
+    ),
 ]

@@ -1,20 +1,21 @@
 """Home practice pages for the care team: assign (from the child page or a session) and end.
-Guardians see home practice on the portal child page, through the selectors."""
+Guardians see home practice on the portal child page, through the selectors, and check in."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
-from practice.decorators import clinician_required
+from practice.decorators import clinician_required, parent_required
 from practice.models import Practice
 
 from ..visits.selectors import session_named_in_link
 from . import selectors, services
-from .forms import HomePracticeForm
+from .forms import CheckInForm, HomePracticeForm
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -68,3 +69,53 @@ def home_practice_end(request, pk):
         request, _("“%(title)s” ended. It stays in the record.") % {"title": home_practice.title}
     )
     return redirect("child_detail", pk=home_practice.child.pk)
+
+
+def _check_in_errors(form, home_practice, child, user, today) -> list[str]:
+    """Validate and record; the errors to show, or none."""
+    if not form.is_valid():
+        return [error for errors in form.errors.values() for error in errors]
+    if home_practice is None:
+        return [str(services.NOT_THIS_CHILD)]
+    try:
+        _, created = services.check_in_record(
+            home_practice=home_practice,
+            child=child,
+            guardian=user,
+            today=today,
+            **form.cleaned_data,
+        )
+    except ValidationError as error:
+        return error.messages
+    form.created = created
+    return []
+
+
+@require_POST
+@parent_required
+def check_in(request, child_pk, pk):
+    """One tap ("Done today", "Not today") or the fuller form: with htmx the card is swapped in
+    place; without JavaScript the page reloads with a message."""
+    child, policy = child_for_user(request.user, child_pk)
+    if not policy.home_practice:
+        raise Http404
+    today = Practice.get().today()
+    home_practice = selectors.home_practice_of(pk)
+    form = CheckInForm(request.POST, today=today)
+    try:
+        errors = _check_in_errors(form, home_practice, child, request.user, today)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    saved = _("Updated today's check-in: it replaces the earlier one.")
+    if not errors and getattr(form, "created", False):
+        saved = _("Checked in. Thank you!")
+    if request.htmx and home_practice is not None and home_practice.child_id == child.pk:
+        item = selectors.with_check_ins([home_practice], today, viewer=request.user)[0]
+        context = {"item": item, "child": child, "errors": errors, "saved": not errors and saved}
+        context.update(selectors.check_in_context(today))
+        return render(request, "practice_at_home/_check_in.html", context)
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
+        messages.success(request, saved)
+    return redirect(f"{reverse('portal_child', args=[child.pk])}#check-in-{pk}")

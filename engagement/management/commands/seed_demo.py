@@ -26,6 +26,7 @@ from practice.models import (
     User,
 )
 
+from ._demo_checkins import seed_checkins
 from ._demo_discharge import seed_discharge
 from ._demo_engagement import seed_engagement
 from ._demo_goals import GOALS
@@ -139,6 +140,7 @@ class Command(BaseCommand):
         seed_safety(children)
         seed_home(children, practice, timezone.now())
         seed_discharge(children, practice, timezone.now())
+        seed_checkins(children, practice)
         seed_engagement(children, practice, timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo practice ready. Password for every login:"))
         self.stdout.write(f"  {DEMO_PASSWORD}")

@@ -1,0 +1,74 @@
+"""Reads for home observations. A guardian sees their own, never another guardian's; the care
+team (and break-the-glass readers) see every one of the child's."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from goals.models import Goal
+from goals.selectors import visible_goals
+from practice.access import ChildPolicy, child_for_user
+from practice.models import Child, User
+
+from .models import HomeObservation, ObservationReply
+
+
+def _with_details(observations: QuerySet[HomeObservation]) -> QuerySet[HomeObservation]:
+    replies = ObservationReply.objects.select_related("author")
+    return observations.select_related("goal", "rating", "guardian").prefetch_related(
+        Prefetch("replies", queryset=replies)
+    )
+
+
+def observations_for_guardian(
+    user: User,
+    policy: ChildPolicy | None,
+    child: Child,
+    *,
+    visible_goal_ids: set[int] | None = None,
+    limit: int = 10,
+) -> list[HomeObservation]:
+    """Their own observations only. `visible_goal_ids`: the goals this policy may see, when the
+    page has them already."""
+    if policy is None or not policy.is_guardian or not policy.own_items:
+        return []
+    mine = HomeObservation.objects.filter(child=child, guardian=user)
+    observations = list(_with_details(mine)[:limit])
+    # A goal the guardian can no longer see (made private, sharing level lowered) is not named.
+    seen = visible_goal_ids
+    if seen is None:
+        seen = set(visible_goals(policy, child).values_list("pk", flat=True))
+    for observation in observations:
+        observation.goal_shown = observation.goal if observation.goal_id in seen else None
+    return observations
+
+
+def observations_for_care_team(
+    policy: ChildPolicy | None, child: Child, *, limit: int = 20
+) -> list[HomeObservation]:
+    if policy is None or not policy.clinical:
+        return []
+    observations = list(_with_details(HomeObservation.objects.filter(child=child))[:limit])
+    for observation in observations:
+        observation.goal_shown = observation.goal
+    return observations
+
+
+def goals_to_rate(policy: ChildPolicy | None, child: Child) -> list[Goal]:
+    if policy is None or not policy.goals:
+        return []
+    return list(visible_goals(policy, child).filter(status=Goal.Status.ACTIVE).order_by("title"))
+
+
+def observation_for_care_team(user: User, pk: int) -> HomeObservation:
+    """One observation for a clinician on the child's care team; 404 for anyone else."""
+    child_id = HomeObservation.objects.filter(pk=pk).values_list("child_id", flat=True).first()
+    if child_id is None:
+        raise Http404
+    child, policy = child_for_user(user, child_id)
+    if not policy.is_care_team:
+        raise Http404
+    observation = HomeObservation.objects.get(pk=pk)
+    observation.child = child
+    return observation

@@ -1,0 +1,97 @@
+"""Home observations: a guardian shares from the portal child page; the care team replies from
+the child page. Lookups go through practice.access; 404 for anyone else."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from practice.access import child_for_user
+from practice.decorators import clinician_required, parent_required
+from practice.models import Practice
+
+from . import selectors, services
+from .forms import ObservationForm, ReplyForm
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def observation_form(policy, child, data=None, goals=None) -> ObservationForm:
+    if not policy.goals:
+        return ObservationForm(data, goals=None)
+    goals = selectors.goals_to_rate(policy, child) if goals is None else goals
+    return ObservationForm(data, goals=goals)
+
+
+@parent_required
+def observation_share(request, pk):
+    child, policy = child_for_user(request.user, pk)
+    if not policy.own_items:
+        raise Http404
+    form = observation_form(policy, child, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.observation_share(
+                child=child,
+                guardian=request.user,
+                today=Practice.get().today(),
+                **form.cleaned_data,
+            )
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: the care team will see what you noticed."))
+            return redirect(f"{reverse('portal_child', args=[child.pk])}#observations-heading")
+    context = {
+        "child": child,
+        "policy": policy,
+        "form": form,
+        "observations": selectors.observations_for_guardian(request.user, policy, child),
+    }
+    return render(request, "observations/share.html", context)
+
+
+@require_POST
+@clinician_required
+def observation_reply(request, pk):
+    observation = selectors.observation_for_care_team(request.user, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.observation_reply(
+                observation=observation, author=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Reply sent. Only that parent sees it."))
+    else:
+        messages.error(request, _("Write a reply before sending it."))
+    url = reverse("child_detail", args=[observation.child.pk])
+    return redirect(f"{url}#observation-{observation.pk}")
+
+
+def portal_card(user, policy, child, board) -> dict:
+    """The portal child page's "What you noticed at home" card: the form and their own. The
+    goals come from the page's goal board (already what this policy may see)."""
+    if not policy.own_items:
+        return {}
+    active = sorted((view.goal for view in board.active), key=lambda goal: goal.title)
+    seen = {view.goal.pk for view in board.goals}
+    return {
+        "observation_form": observation_form(policy, child, goals=active),
+        "observations": selectors.observations_for_guardian(
+            user, policy, child, visible_goal_ids=seen
+        ),
+    }

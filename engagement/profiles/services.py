@@ -1,0 +1,31 @@
+"""A parent keeps their own profile (DESIGN.md: ParentProfile)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from practice.audit import audit
+from practice.models import User
+
+from ..models import ParentProfile
+from .forms import PROFILE_FIELDS
+
+
+@transaction.atomic
+def parent_profile_update(*, parent: User, **fields) -> ParentProfile:
+    if not parent.is_parent:
+        raise PermissionDenied(_("Only a parent has a parent profile."))
+    profile, _created = ParentProfile.objects.select_for_update().get_or_create(parent=parent)
+    changed = [
+        name for name in PROFILE_FIELDS if name in fields and getattr(profile, name) != fields[name]
+    ]
+    for name in changed:
+        value = fields[name]
+        setattr(profile, name, value.strip() if isinstance(value, str) else value)
+    profile.full_clean()
+    profile.save()
+    # Which fields changed, never what they say.
+    audit(actor=parent, action="parent_profile.update", target=profile, fields=changed)
+    return profile
