@@ -88,5 +88,7 @@ class BarrierAdmin(NoClinicalTextAdmin):
         return False
 
 
+from .engagement_agreements import admin as engagement_agreements_admin  # noqa: E402, F401
 from .observations import admin as observations_admin  # noqa: E402, F401
 from .practice_at_home import admin as practice_at_home_admin  # noqa: E402, F401
+from .rescheduling import admin as rescheduling_admin  # noqa: E402, F401

@@ -26,11 +26,13 @@ def for_staff(policy: ChildPolicy, child: Child, guardianships: list[Guardianshi
 
 
 def for_portal(user: User, policy: ChildPolicy, child: Child) -> dict:
+    requests = request_selectors.requests_for_family(policy, child, user)
     return {
         "engagement_agreement": agreement_selectors.engagement_agreement_for_family(
             policy, child, user
         ),
-        "reschedule_requests": request_selectors.requests_for_family(policy, child, user),
+        "reschedule_requests": requests,
+        "asked_to_move": {r.session_id for r in requests if r.status == r.Status.OPEN},
         "family_barriers": barriers_for_family(policy, child, user),
     }
 

@@ -90,6 +90,10 @@ def test_reschedule_request_is_answered_by_the_clinician(client, cast):
     assert ask(client, cast.parent, session).status_code == 302
     request = RescheduleRequest.objects.get()
     assert (request.status, request.guardian) == ("open", cast.parent)
+    client.force_login(cast.parent)
+    page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
+    assert "You asked to move it" in page
+    assert reverse("portal_reschedule_ask", args=[cast.child.pk, session.pk]) not in page
 
     client.force_login(cast.clinician)
     caseload = client.get(reverse("caseload")).content.decode()
