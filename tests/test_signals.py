@@ -308,3 +308,30 @@ def test_practice_admins_find_the_report_in_the_menu(client, cast):
     assert reverse("engagement_report") in client.get(reverse("staff_list")).content.decode()
     client.force_login(cast.clinician)
     assert reverse("engagement_report") not in client.get(reverse("caseload")).content.decode()
+
+
+def test_check_ins_count_against_what_was_assigned(cast):
+    from engagement.practice_at_home.models import CheckIn
+
+    now = timezone.now()
+    today = timezone.localtime(now, Practice.get().tz).date()
+    practice = home_practice(cast.child, cast.clinician, 14, now)
+    for days_ago in range(5):
+        CheckIn.objects.create(
+            home_practice=practice,
+            guardian=cast.parent,
+            done=True,
+            for_date=today - datetime.timedelta(days=days_ago),
+        )
+    CheckIn.objects.create(
+        home_practice=practice,
+        guardian=cast.parent,
+        done=False,
+        for_date=today - datetime.timedelta(days=6),
+    )
+    family = scores(Child.objects.filter(pk=cast.child.pk), now)[cast.child.pk]
+    # Daily for the 15 days since it was assigned (today included): 15 expected, 5 done.
+    # connect 0 (no agreement, no visit); enact 5 / 15; score 100 * (1/3) / 2 = 16.7 -> 17
+    assert family.current.parts["enact"] == pytest.approx(1 / 3)
+    assert family.score == 17
+    assert not family.falling  # a check-in today is contact
