@@ -69,7 +69,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=int, default=2, help="wrk -t")
     parser.add_argument(
-        "--rounds", type=int, default=int(env("BENCH_ROUNDS", "2")), help="best of N per page"
+        "--rounds", type=int, default=int(env("BENCH_ROUNDS", "3")), help="best of N per page"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(

@@ -14,10 +14,10 @@ The parts follow the stages of engagement, each scored 0 to 1:
   counted.
 - participate: the clinician's rating of how the guardians took part (1 to 5) in attended
   sessions, mean scaled to 0..1 as (mean - 1) / 4. No rating: not counted.
-- enact: home-practice check-ins marked done against those expected by what was assigned
-  (daily 7 a week, three times a week 3, weekly or another rhythm 1, over the days each
-  strategy ran in the window): min(done / expected, 1). Nothing assigned: not counted.
-  Home observations are not counted yet.
+- enact: home-practice check-ins marked done, plus observations shared from home (each counts
+  as one), against the check-ins expected by what was assigned (daily 7 a week, three times a
+  week 3, weekly or another rhythm 1, over the days each strategy ran in the window):
+  min((done + observations) / expected, 1). Nothing assigned: not counted.
 
 The score is 100 x the mean of the parts that count, rounded; connect always counts. The trend
 is this window's score minus the previous window's.
@@ -25,7 +25,7 @@ is this window's score minus the previous window's.
 A family's engagement is **falling** (listed on the caseload) when either
 - its score dropped by FALLING_DROP (20) points or more against the previous window, or
 - home practice has been assigned for at least QUIET_DAYS (21) days and the family has neither
-  checked in nor visited the portal in the last QUIET_DAYS days.
+  checked in, shared an observation nor visited the portal in the last QUIET_DAYS days.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class FamilyActivity:
     mean_participation: float | None = None
     check_ins_done: int = 0
     check_ins_expected: float = 0.0
+    observations: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ def engagement_score(activity: FamilyActivity) -> EngagementScore:
             activity.expected_guardian_share,
         ),
         "participate": participate_part(activity.mean_participation),
-        "enact": enact_part(activity.check_ins_done, activity.check_ins_expected),
+        "enact": enact_part(
+            activity.check_ins_done + activity.observations, activity.check_ins_expected
+        ),
     }
     counted = [value for value in parts.values() if value is not None]
     return EngagementScore(round(100 * sum(counted) / len(counted)), parts)

@@ -248,7 +248,7 @@ def test_a_caseload_is_scored_in_a_fixed_number_of_queries(
     now = timezone.now()
     clinician = caseload_of(size, now)
     children = Child.objects.filter(memberships__clinician=clinician)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         result = scores(children, now)
     assert len(result) == size
 
@@ -335,3 +335,20 @@ def test_check_ins_count_against_what_was_assigned(cast):
     assert family.current.parts["enact"] == pytest.approx(1 / 3)
     assert family.score == 17
     assert not family.falling  # a check-in today is contact
+
+
+def test_an_observation_from_home_counts_towards_enact_and_as_contact(cast):
+    from engagement.observations.models import HomeObservation
+
+    now = timezone.now()
+    home_practice(cast.child, cast.clinician, 100, now)  # expected in both windows
+    HomeObservation.objects.create(
+        child=cast.child,
+        guardian=cast.parent,
+        text="She named 'cross' at breakfast",
+        created_at=now - datetime.timedelta(hours=1),
+    )
+    family = scores(Child.objects.filter(pk=cast.child.pk), now)[cast.child.pk]
+    # Daily over all 56 days of the window: 56 expected; one observation: enact 1 / 56.
+    assert family.current.parts["enact"] == pytest.approx(1 / 56)
+    assert not family.falling  # shared today: not quiet

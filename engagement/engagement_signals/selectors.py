@@ -1,8 +1,5 @@
 """Engagement signals for many families at once: a fixed number of aggregate queries (grouped by
 child), whatever the caseload's size; the scoring itself is engagement/signals.py.
-
-Check-ins are counted when the CheckIn model of engagement/practice_at_home is installed (looked
-up by name so this module does not depend on when it lands); otherwise they count as none.
 """
 
 from __future__ import annotations
@@ -11,7 +8,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -20,7 +16,8 @@ from practice.models import AuditEvent, Child, Guardianship
 from .. import signals
 from ..barriers.models import Barrier
 from ..engagement_agreements.models import EngagementAgreement
-from ..practice_at_home.models import HomePractice
+from ..observations.models import HomeObservation
+from ..practice_at_home.models import CheckIn, HomePractice
 from ..visits.models import SessionLog
 
 WINDOW = datetime.timedelta(days=signals.WINDOW_DAYS)
@@ -60,6 +57,7 @@ class _Counts:
     with_guardian: list[int] = field(default_factory=lambda: [0, 0])
     participation: list[float | None] = field(default_factory=lambda: [None, None])
     done: list[int] = field(default_factory=lambda: [0, 0])
+    observations: list[int] = field(default_factory=lambda: [0, 0])
     expected: list[float] = field(default_factory=lambda: [0.0, 0.0])
     last_contact: datetime.date | None = None
     home_practice_days: int | None = None
@@ -74,6 +72,7 @@ class _Counts:
             mean_participation=self.participation[window],
             check_ins_done=self.done[window],
             check_ins_expected=self.expected[window],
+            observations=self.observations[window],
         )
 
     def contact(self, day: datetime.date | None) -> None:
@@ -188,15 +187,11 @@ def _home_practice(ids: QuerySet, counts, now, tz) -> None:
 
 
 def _check_ins(ids: QuerySet, counts, windows) -> None:
-    try:
-        check_in = apps.get_model("engagement", "CheckIn")
-    except LookupError:
-        return
     (start, end), (previous_start, _) = windows
     current = Q(for_date__gte=start, for_date__lte=end, done=True)
     previous = Q(for_date__gte=previous_start, for_date__lt=start, done=True)
     rows = (
-        check_in.objects.filter(home_practice__child__in=ids, for_date__gte=previous_start)
+        CheckIn.objects.filter(home_practice__child__in=ids, for_date__gte=previous_start)
         .order_by()
         .values("home_practice__child_id")
         .annotate(
@@ -209,6 +204,26 @@ def _check_ins(ids: QuerySet, counts, windows) -> None:
         family = counts[row["home_practice__child_id"]]
         family.done = [row["now"], row["before"]]
         family.contact(row["last"])
+
+
+def _observations(ids: QuerySet, counts, now, tz) -> None:
+    """Observations shared from home by the child's guardians (an observation is contact)."""
+    current, previous = _windowed("created_at", now)
+    rows = (
+        HomeObservation.objects.filter(child__in=ids)
+        .filter(current | previous)
+        .order_by()
+        .values("child_id")
+        .annotate(
+            now=Count("pk", filter=current),
+            before=Count("pk", filter=previous),
+            last=Max("created_at"),
+        )
+    )
+    for row in rows:
+        family = counts[row["child_id"]]
+        family.observations = [row["now"], row["before"]]
+        family.contact(timezone.localtime(row["last"], tz).date())
 
 
 def family_engagement(
@@ -224,6 +239,7 @@ def family_engagement(
     _portal_visits(ids, counts, now, tz)
     _sessions(ids, counts, now)
     _home_practice(ids, counts, now, tz)
+    _observations(ids, counts, now, tz)
     today = timezone.localtime(now, tz).date()
     result = {}
     for child_id, family in counts.items():
