@@ -152,6 +152,22 @@ def test_guardians_without_the_home_practice_right_cannot_check_in(client, cast,
     assert not CheckIn.objects.exists()
 
 
+def test_more_than_planned_is_said_so(client, cast):
+    # Given a once-a-week strategy done on two days this week
+    home_practice = assign(cast.child, cast.clinician, frequency="weekly")
+    home_practice.assigned_at -= datetime.timedelta(days=3)
+    home_practice.save()
+    CheckIn.objects.create(
+        home_practice=home_practice,
+        guardian=cast.parent,
+        done=True,
+        for_date=today() - datetime.timedelta(days=1),
+    )
+    client.force_login(cast.parent)
+    response = client.post(check_in_url(cast.child, home_practice), {"done": "yes"}, follow=True)
+    assert "Last 7 days: 2, more than the 1 planned" in response.content.decode()
+
+
 def test_counts_combine_the_familys_check_ins(client, cast):
     # Given a co-parent with full access who also checked in, yesterday
     home_practice = assign(cast.child, cast.clinician)
