@@ -176,3 +176,20 @@ def test_the_care_team_reads_what_the_family_wrote_when_cancelling(client, cast)
     client.force_login(cast.clinician)
     page = client.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
     assert "The family wrote when cancelling:" in page and "BUS1" in page
+
+
+def test_a_guardian_with_limited_access_can_cancel_and_ask(client, cast):
+    limited = ParentFactory()
+    GuardianshipFactory(
+        child=cast.child, guardian=limited, access="limited", access_reason="Agreed"
+    )
+    first, second = upcoming(cast), upcoming(cast, days=10)
+    assert cancel(client, limited, first, kind="scheduling").status_code == 302
+    assert ask(client, limited, second).status_code == 302
+    first.refresh_from_db()
+    assert first.status == SessionLog.Status.CANCELLED_FAMILY
+    assert RescheduleRequest.objects.get().guardian == limited
+    # The other guardian does not see this guardian's barrier among their own.
+    client.force_login(cast.parent)
+    page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
+    assert "What you told us got in the way" not in page
