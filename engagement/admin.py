@@ -89,6 +89,7 @@ class BarrierAdmin(NoClinicalTextAdmin):
 
 
 from .engagement_agreements import admin as engagement_agreements_admin  # noqa: E402, F401
+from .messaging import admin as messaging_admin  # noqa: E402, F401
 from .observations import admin as observations_admin  # noqa: E402, F401
 from .practice_at_home import admin as practice_at_home_admin  # noqa: E402, F401
 from .rescheduling import admin as rescheduling_admin  # noqa: E402, F401

@@ -51,6 +51,7 @@ from .engagement_agreements.models import (  # noqa: E402, F401
     EngagementAcknowledgement,
     EngagementAgreement,
 )
+from .messaging.models import Message, MessageThread  # noqa: E402, F401
 from .observations.models import HomeObservation, ObservationReply  # noqa: E402, F401
 from .practice_at_home.models import CheckIn, HomePractice  # noqa: E402, F401
 from .rescheduling.models import RescheduleRequest  # noqa: E402, F401

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("engagement.discharge.urls")),
     path("", include("engagement.agreements.urls")),
     path("", include("engagement.export.urls")),
+    path("", include("engagement.messaging.urls")),
     path("", include("engagement.engagement_agreements.urls")),
     path("", include("engagement.rescheduling.urls")),
     path("", include("engagement.engagement_signals.urls")),

@@ -21,11 +21,13 @@ from practice.decorators import (
 from practice.models import Practice, User
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
-from . import family_engagement, selectors, services
+from . import family_engagement, portal, selectors, services
 from .agreements.selectors import agreement_hub, agreement_to_read
 from .barriers import selectors as barrier_selectors
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
 from .forms import ClinicianLeaveForm
+from .messaging import selectors as messaging_selectors
+from .messaging import services as messaging_services
 from .observations import selectors as observation_selectors
 from .observations import views as observation_views
 from .practice_at_home import selectors as home_practice_selectors
@@ -39,6 +41,7 @@ PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 @clinician_required
 def caseload(request):
     practice = Practice.get()
+    communication = messaging_services.communication_policy(practice)
     rows = selectors.caseload_rows(request.user, practice=practice)
     active = [row for row in rows if not row.child.is_discharged]
     return render(
@@ -50,6 +53,10 @@ def caseload(request):
             "attention": [row for row in active if row.attention],
             "goals_due": goals_due_for_review(request.user, practice.today()),
             "to_log": visit_selectors.to_log(request.user, timezone.now(), practice),
+            "waiting_threads": messaging_selectors.overdue_threads(
+                request.user, practice, timezone.now(), communication
+            ),
+            "communication": communication,
             **family_engagement.for_caseload(request.user, timezone.now(), practice.tz),
             "today": practice.today(),
         },
@@ -97,6 +104,7 @@ def child_detail(request, pk):
                 barrier_selectors.barrier_question(child, timezone.now()) if policy.clinical else 0
             ),
             "safety_concerns": safety_concerns_for_care_team(policy, child),
+            "message_threads": messaging_selectors.threads_for_care_team(policy, child),
             **_hub(policy, child, practice, today),
         },
     )
@@ -125,8 +133,11 @@ def portal_home(request):
         request.user, [entry.child for entry in children], practice.today()
     )
     moves = latest_stage_changes([entry.policy for entry in children])
+    extras = _portal_extras(request.user, [entry.policy for entry in children], practice)
     for entry in children:
         entry.milestones = milestones.get(entry.child.pk, [])
+        for name, values in extras.items():
+            setattr(entry, name, values.get(entry.child.pk))
         entry.agreement_to_read = to_read.get(entry.child.pk)
         entry.latest_stage_change = moves.get(entry.child.pk)
         entry.safety_statements = statements.get(entry.child.pk, [])
@@ -137,6 +148,18 @@ def portal_home(request):
         request=request,
     )
     return render(request, "engagement/portal_home.html", {"children": children})
+
+
+def _portal_extras(user, policies, practice) -> dict[str, dict]:
+    """Per child, as each child's policy allows: next session, home practice, the latest shared
+    summary and unread messages (in the user's own threads only)."""
+    now = timezone.now()
+    return {
+        "next_session_start": portal.next_sessions(policies, now),
+        "home_practice": portal.home_practice_in_force(policies, practice.today()),
+        "latest_summary": portal.latest_shared_summaries(policies, now),
+        "unread_messages": messaging_selectors.unread_counts(user, policies),
+    }
 
 
 @parent_required

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from engagement.messaging.models import Message, MessageThread
 from practice import services
 from practice.models import CareTeamMembership, Child, Guardianship, User
 
@@ -79,7 +80,19 @@ def build_world(size: int) -> World:
     GuardianshipFactory(
         child=barred_child, guardian=parent, access="none", access_reason="Court order"
     )
+    _message_threads(world)
     return world
+
+
+def _message_threads(world: World) -> None:
+    """A thread of the parent's per child, and on the first child `size` messages each way."""
+    for index, child in enumerate(world.children):
+        thread = MessageThread.objects.create(child=child, guardian=world.parent, subject="Hi")
+        for _ in range(world.size if index == 0 else 1):
+            Message.objects.create(thread=thread, author=world.parent, from_family=True, body="Q")
+            Message.objects.create(
+                thread=thread, author=world.clinician, from_family=False, body="A"
+            )
 
 
 def _born(index: int) -> datetime.date:

@@ -394,7 +394,7 @@ def _history(cast, child, size):
     [
         ("stage_change", "clinician", False, 16),
         ("discharge", "clinician", False, 16),
-        ("child_detail", "clinician", True, 32),
+        ("child_detail", "clinician", True, 33),  # + message threads
         ("portal_child", "parent", True, 29),  # + own observations from home
     ],
 )

@@ -26,19 +26,28 @@ def portal_child(world: World) -> str:
     return reverse("portal_child", args=[world.child.pk])
 
 
+def message_thread(world: World) -> str:
+    return reverse("message_thread", args=[world.child.message_threads.first().pk])
+
+
 PAGES = [
     # + engagement signals (5 aggregate queries) and open requests to reschedule: 6.
     Page("caseload", clinician, lambda world: reverse("caseload"), max_queries=26),
     # Child page: home practice, barriers and the repeated-misses question are 3 queries.
     # + the stage history and who has read the agreement: 2 queries.
     # + the engagement agreement card and requests to reschedule: 2.
-    Page("child page", clinician, child_page, max_queries=31),
+    # + the child's message threads: 1.
+    Page("child page", clinician, child_page, max_queries=32),
     Page("child page (office)", admin, child_page, max_queries=26),
-    Page("portal home", parent, lambda world: reverse("portal_home"), 15, sizes=(1, 5)),
+    # + next sessions, home practice, the latest summaries with corrections, unread messages.
+    Page("portal home", parent, lambda world: reverse("portal_home"), 20, sizes=(1, 5)),
     # + home practice; + the agreement still to read and the stage moves.
     # + the engagement agreement, own requests to reschedule and reported barriers: 3.
     Page("portal child", parent, portal_child, max_queries=28, sizes=(1, 5)),
     Page("staff list", admin, lambda world: reverse("staff_list"), max_queries=12),
+    Page("portal messages", parent, lambda world: reverse("portal_messages"), 12, sizes=(1, 5)),
+    Page("message thread", parent, message_thread, max_queries=16),
+    Page("message thread (care team)", clinician, message_thread, max_queries=20),
 ]
 
 

@@ -397,7 +397,8 @@ def test_session_pages_run_bounded_queries(client, cast, count, django_assert_ma
         reverse("session_detail", args=[session.pk]),
     ]:
         # + the engagement agreement and requests to reschedule (2); + observations from home.
-        with django_assert_max_num_queries(33):
+        # + the child's message threads (1).
+        with django_assert_max_num_queries(34):
             assert client.get(url).status_code == 200
     client.force_login(cast.parent)
     # + the engagement agreement, requests to reschedule and reported barriers (3).

@@ -31,6 +31,7 @@ from ._demo_discharge import seed_discharge
 from ._demo_engagement import seed_engagement
 from ._demo_goals import GOALS
 from ._demo_home import seed_home
+from ._demo_messages import seed_messages
 from ._demo_safety import seed_safety
 from ._demo_sessions import seed_sessions
 
@@ -140,6 +141,7 @@ class Command(BaseCommand):
         seed_safety(children)
         seed_home(children, practice, timezone.now())
         seed_discharge(children, practice, timezone.now())
+        seed_messages(children)
         seed_checkins(children, practice)
         seed_engagement(children, practice, timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo practice ready. Password for every login:"))

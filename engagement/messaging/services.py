@@ -1,0 +1,127 @@
+"""Writes for messages: a guardian starts a thread for a child they may see, either side
+replies, each side marks what it has read. The CommunicationPolicy's daily limit holds for
+every message a parent sends; the audit never carries a body."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from practice.access import ChildPolicy, policy_for
+from practice.audit import audit
+from practice.models import Child, CommunicationPolicy, Practice, User
+
+from .models import Message, MessageThread
+from .timing import local_midnight
+
+
+def communication_policy(practice: Practice) -> CommunicationPolicy:
+    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    return policy
+
+
+def sent_today(parent: User, now: datetime.datetime, practice: Practice) -> int:
+    """Messages this parent has sent since local midnight, across all their threads."""
+    since = local_midnight(now, practice.tz)
+    return Message.objects.filter(author=parent, from_family=True, sent_at__gte=since).count()
+
+
+def _check_daily_limit(parent: User, now: datetime.datetime, practice: Practice) -> None:
+    # Serialise one parent's sends so two tabs cannot both take the last message of the day.
+    User.objects.select_for_update().filter(pk=parent.pk).first()
+    limit = communication_policy(practice).daily_message_limit
+    if sent_today(parent, now, practice) >= limit:
+        raise ValidationError(
+            ngettext(
+                "You have sent today's %(limit)d message. Your text is kept below: you can "
+                "send it tomorrow. If it cannot wait, please phone the practice.",
+                "You have sent today's %(limit)d messages. Your text is kept below: you can "
+                "send it tomorrow. If it cannot wait, please phone the practice.",
+                limit,
+            )
+            % {"limit": limit},
+            code="daily_limit",
+        )
+
+
+def _family_policy(user: User, child: Child) -> ChildPolicy:
+    policy = policy_for(user, child)
+    if policy is None or not (policy.is_guardian and policy.own_items):
+        raise PermissionDenied(_("Only the child's family can start a message here."))
+    return policy
+
+
+def _post(thread: MessageThread, by: User, body: str, from_family: bool, now) -> Message:
+    if thread.child.is_discharged:
+        raise ValidationError(_("Therapy has finished: this conversation is kept, read-only."))
+    message = Message(thread=thread, author=by, from_family=from_family, body=body, sent_at=now)
+    message.full_clean()
+    message.save()
+    MessageThread.objects.filter(pk=thread.pk).update(
+        last_message_at=now,
+        last_from_family=from_family,
+        status=MessageThread.Status.OPEN,
+        **({"family_read_at": now} if from_family else {"care_team_read_at": now}),
+    )
+    thread.refresh_from_db()
+    return message
+
+
+@transaction.atomic
+def thread_start(
+    *, child: Child, guardian: User, subject: str, body: str, request=None, now=None
+) -> MessageThread:
+    now = now or timezone.now()
+    practice = Practice.get()
+    _family_policy(guardian, child)
+    _check_daily_limit(guardian, now, practice)
+    thread = MessageThread(
+        child=child, guardian=guardian, subject=subject.strip(), created_at=now, last_message_at=now
+    )
+    thread.full_clean()
+    thread.save()
+    message = _post(thread, guardian, body.strip(), True, now)
+    _audit(guardian, message, thread, request, started=True)
+    return thread
+
+
+@transaction.atomic
+def message_send(*, thread: MessageThread, by: User, body: str, request=None, now=None) -> Message:
+    """A reply in a thread: from its guardian, or from a clinician on the child's care team."""
+    now = now or timezone.now()
+    policy = policy_for(by, thread.child)
+    from_family = bool(policy and policy.is_guardian and thread.guardian_id == by.pk)
+    if not from_family and not (policy and policy.is_care_team):
+        raise PermissionDenied(_("Only this family's guardian or the care team can reply here."))
+    if from_family:
+        _family_policy(by, thread.child)
+        _check_daily_limit(by, now, Practice.get())
+    message = _post(thread, by, body.strip(), from_family, now)
+    _audit(by, message, thread, request, started=False)
+    return message
+
+
+def _audit(by: User, message: Message, thread: MessageThread, request, *, started: bool) -> None:
+    audit(
+        actor=by,
+        action="message.send",
+        target=message,
+        child=thread.child,
+        request=request,
+        thread=thread.pk,
+        from_family=message.from_family,
+        started_thread=started,
+    )
+
+
+def thread_mark_read(*, thread: MessageThread, by: User, now=None) -> None:
+    """The reader's side has seen everything so far (a single-row marker, not a message)."""
+    now = now or timezone.now()
+    field = "family_read_at" if thread.guardian_id == by.pk else "care_team_read_at"
+    MessageThread.objects.filter(pk=thread.pk).update(**{field: now})
+    setattr(thread, field, now)

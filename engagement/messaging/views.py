@@ -1,0 +1,90 @@
+"""Message pages: a parent's threads, starting one, and a thread (both sides). Every lookup
+goes through the access module and raises 404 for anyone who may not see it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from practice.access import child_for_user
+from practice.audit import audit
+from practice.decorators import parent_required
+from practice.models import Practice
+
+from ..selectors import portal_children
+from . import selectors, services
+from .forms import ReplyForm, ThreadStartForm
+
+
+def _boundaries() -> dict:
+    """What every message form shows: the emergency notice and the expected response time."""
+    return {"communication": services.communication_policy(Practice.get())}
+
+
+@parent_required
+def portal_messages(request):
+    children = portal_children(request.user, practice=Practice.get())
+    threads = selectors.threads_for_guardian(request.user, [entry.policy for entry in children])
+    context = {"children": children, "threads": threads, **_boundaries()}
+    return render(request, "messaging/portal_messages.html", context)
+
+
+@parent_required
+def thread_start(request, child_pk):
+    child, policy = child_for_user(request.user, child_pk)
+    if not (policy.is_guardian and policy.own_items):
+        raise Http404
+    form = ThreadStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.thread_start(
+                child=child, guardian=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Your message was sent to the care team."))
+            return redirect("message_thread", pk=thread.pk)
+    context = {"form": form, "child": child, **_boundaries()}
+    return render(request, "messaging/thread_start.html", context)
+
+
+@login_required
+def thread_detail(request, pk):
+    thread, policy = selectors.thread_for_user(request.user, pk)
+    may_reply = (policy.is_care_team or policy.is_guardian) and not thread.child.is_discharged
+    form = ReplyForm(request.POST or None) if may_reply else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.message_send(
+                    thread=thread, by=request.user, body=form.cleaned_data["body"], request=request
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("Sent."))
+                return redirect("message_thread", pk=thread.pk)
+    if policy.is_care_team or policy.is_guardian:
+        services.thread_mark_read(thread=thread, by=request.user)
+    emergency = {"break_glass": True} if policy.is_emergency else {}
+    audit(
+        actor=request.user,
+        action="message.thread_view",
+        target=thread,
+        child=thread.child,
+        request=request,
+        **emergency,
+    )
+    context = {
+        "thread": thread,
+        "policy": policy,
+        "thread_messages": selectors.thread_messages(thread),
+        "form": form,
+        **_boundaries(),
+    }
+    return render(request, "messaging/thread.html", context)
