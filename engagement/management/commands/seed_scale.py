@@ -39,8 +39,9 @@ from practice.models import (
     User,
 )
 
+from ._scale_family import make_invitations, make_profiles
 from ._scale_goals import GOAL_MODELS, ChildGoalContext, make_goals
-from ._scale_names import ADULT_FIRST, AVAILABILITY, FIRST, HOPES, LAST, LIMITED_REASONS
+from ._scale_names import ADULT_FIRST, FIRST, LAST, LIMITED_REASONS
 from ._scale_sessions import SESSION_MODELS, make_sessions
 
 DOMAIN = "scale.example"
@@ -327,8 +328,9 @@ class Command(BaseCommand):
                 )
                 links.append((family, rank, n == 0 or family_index == 0))
         users = self._bulk(User, users)
-        self._profiles(users)
-        self._invitations([u for u in users if u.password == self.unusable])
+        make_profiles(self.rng, users, self._bulk)
+        invited = [u for u in users if u.password == self.unusable]
+        make_invitations(self.rng, self.now, invited, self.office, self._bulk)
         rows = []
         for user, (family, rank, keep_full) in zip(users, links, strict=True):
             rows.extend(self._guardianships(user, family, rank, keep_full))
@@ -376,42 +378,6 @@ class Command(BaseCommand):
             )
             for child in family.children
         ]
-
-    def _profiles(self, parents) -> None:
-        channels = [c.value for c in ParentProfile.Channel]
-        styles = [s.value for s in ParentProfile.LearningStyle] + [""]
-        rows = [
-            ParentProfile(
-                parent=parent,
-                preferred_channel=self.rng.choice(channels),
-                language=self.rng.choices(["English", "Polish", "Urdu", "Spanish"], [85, 5, 5, 5])[
-                    0
-                ],
-                learning_style=self.rng.choice(styles),
-                availability=self.rng.choice(AVAILABILITY),
-                hopes=self.rng.choice(HOPES),
-            )
-            for parent in parents
-        ]
-        self._bulk(ParentProfile, rows)
-
-    def _invitations(self, parents) -> None:
-        """Three in four not-yet-active guardians were invited; a few sends failed."""
-        rows = []
-        for parent in parents:
-            if self.rng.random() >= 0.75:
-                continue
-            failed = self.rng.random() < 0.05
-            rows.append(
-                Invitation(
-                    user=parent,
-                    created_by=self.office,
-                    created_at=self.now - datetime.timedelta(days=self.rng.randint(0, 6)),
-                    sent_at=None if failed else self.now,
-                    send_error="Connection refused" if failed else "",
-                )
-            )
-        self._bulk(Invitation, rows)
 
     def _analyze(self) -> None:
         """PostgreSQL: fresh planner statistics, as autovacuum would gather soon after a load
