@@ -151,6 +151,19 @@ def settle() -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def family_goal_for(parent):
+    """A goal the bench parent may see (through the access module, as the portal does)."""
+    from goals.selectors import visible_goals
+    from practice.access import children_for, policy_for
+
+    for child in children_for(parent).order_by("pk"):
+        goals = visible_goals(policy_for(parent, child), child).filter(status="active")
+        goal = goals.order_by("pk").first()
+        if goal is not None:
+            return goal
+    return None
+
+
 def prepare(args) -> dict:
     """Fresh database, migrate, seed, collect static; returns the ids of the pages' children."""
     from django.core.management import call_command
@@ -174,9 +187,19 @@ def prepare(args) -> dict:
         .first()
     )
     portal_child = Guardianship.objects.filter(guardian=parent).order_by("child_id").first()
+    goal = Goal.objects.filter(child=child, status="active").order_by("pk").first()
+    session = (
+        SessionLog.objects.filter(child=child, signed_at__isnull=False)
+        .order_by("-scheduled_start")
+        .first()
+    )
+    family_goal = family_goal_for(parent)
     return {
         "child_id": child.pk,
         "portal_child_id": portal_child.child_id,
+        "goal_id": goal.pk if goal else None,
+        "session_id": session.pk if session else None,
+        "family_goal_id": family_goal.pk if family_goal else None,
         "sizes": {
             "clinicians": User.objects.filter(role=User.Role.CLINICIAN).count(),
             "children": Child.objects.count(),
@@ -327,6 +350,16 @@ def main() -> None:
             ("portal home", "parent", "/portal/", parent),
             ("portal child", "parent", f"/portal/children/{info['portal_child_id']}/", parent),
         ]
+        # The goal and session pages, where the data has them.
+        for name, role, path, key in [
+            ("goal page", "clinician", "/goals/{}/", "goal_id"),
+            ("session page", "clinician", "/sessions/{}/", "session_id"),
+            ("goal page (parent)", "parent", "/goals/{}/", "family_goal_id"),
+        ]:
+            if info[key]:
+                cookie = clinician if role == "clinician" else parent
+                at = 3 if role == "clinician" else len(pages)
+                pages.insert(at, (name, role, path.format(info[key]), cookie))
         rows = measure(pages, base, args, server.pid)
     finally:
         connections.close_all()
