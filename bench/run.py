@@ -349,6 +349,8 @@ def main() -> None:
             ("bare (parent)", "parent", "/bench/bare/", parent),
             ("portal home", "parent", "/portal/", parent),
             ("portal child", "parent", f"/portal/children/{info['portal_child_id']}/", parent),
+            ("portal messages", "parent", "/portal/messages/", parent),
+            ("about you", "parent", "/portal/about-you/", parent),
         ]
         # The goal and session pages, where the data has them.
         for name, role, path, key in [
