@@ -4,10 +4,12 @@ selector (engagement/engagement_signals/selectors.py) counts, this module scores
 
 The parts follow the stages of engagement, each scored 0 to 1:
 
-- connect: half for having agreed to the current engagement agreement by the window's end
-  (any guardian), half for portal visits (a guardian opening the child's portal page), one a
-  week being full marks: min(visits / PORTAL_VISITS_EXPECTED, 1). Message replies are not
-  counted yet: the messages model arrived alongside this one (a later change can add them).
+- connect: having agreed to the current engagement agreement by the window's end (any
+  guardian), portal visits (a guardian opening the child's portal page), one a week being full
+  marks: min(visits / PORTAL_VISITS_EXPECTED, 1), and message replies: of the care team's
+  messages in the window, the share the family answered, min(replies / care-team messages, 1).
+  Each counts equally; with no care-team message in the window, replies do not count (half
+  agreement, half visits).
 - attend: of the sessions the child attended, the share a guardian attended, against the share
   the engagement agreement expects (every session 1, most 0.75, every other 0.5, monthly or
   reviews only 0.25; no agreement: most). min(share / expected, 1). No attended session: not
@@ -64,6 +66,8 @@ class FamilyActivity:
     check_ins_done: int = 0
     check_ins_expected: float = 0.0
     observations: int = 0
+    care_team_messages: int = 0
+    family_replies: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,16 @@ class EngagementScore:
     parts: dict[str, float | None]  # stage -> 0..1, or None when it does not count
 
 
-def connect_part(agreement_acknowledged: bool, portal_visits: int) -> float:
-    visits = min(portal_visits / PORTAL_VISITS_EXPECTED, 1.0)
-    return 0.5 * (1.0 if agreement_acknowledged else 0.0) + 0.5 * visits
+def connect_part(
+    agreement_acknowledged: bool, portal_visits: int, replies: int = 0, care_team_messages: int = 0
+) -> float:
+    parts = [
+        1.0 if agreement_acknowledged else 0.0,
+        min(portal_visits / PORTAL_VISITS_EXPECTED, 1.0),
+    ]
+    if care_team_messages > 0:
+        parts.append(min(replies / care_team_messages, 1.0))
+    return sum(parts) / len(parts)
 
 
 def attend_part(attended: int, with_guardian: int, expected_share: float) -> float | None:
@@ -103,7 +114,12 @@ def expected_check_ins(frequency: str, days: int) -> float:
 
 def engagement_score(activity: FamilyActivity) -> EngagementScore:
     parts = {
-        "connect": connect_part(activity.agreement_acknowledged, activity.portal_visits),
+        "connect": connect_part(
+            activity.agreement_acknowledged,
+            activity.portal_visits,
+            activity.family_replies,
+            activity.care_team_messages,
+        ),
         "attend": attend_part(
             activity.attended_sessions,
             activity.attended_with_guardian,

@@ -16,6 +16,7 @@ from engagement.engagement_agreements.models import (
     EngagementAgreement,
 )
 from engagement.engagement_signals.selectors import family_engagement
+from engagement.messaging import services as messaging
 from engagement.practice_at_home.models import HomePractice
 from engagement.visits.models import SessionLog
 from goals.services import goal_create
@@ -182,6 +183,28 @@ def test_the_selector_counts_a_family_as_computed_by_hand(cast):
     assert not family.falling
 
 
+def test_message_replies_count_towards_connect(cast):
+    # Given the care team wrote twice in the last 8 weeks and the family answered once
+    now = timezone.now()
+
+    def minutes_ago(minutes):
+        return now - datetime.timedelta(minutes=minutes)
+
+    thread = messaging.thread_start(
+        child=cast.child, guardian=cast.parent, subject="Sleep", body="Question", now=minutes_ago(4)
+    )
+    messaging.message_send(thread=thread, by=cast.clinician, body="Answer", now=minutes_ago(3))
+    messaging.message_send(thread=thread, by=cast.parent, body="Thanks", now=minutes_ago(2))
+    messaging.message_send(thread=thread, by=cast.clinician, body="More", now=minutes_ago(1))
+    # When the family is scored
+    family = scores(Child.objects.filter(pk=cast.child.pk), timezone.now())[cast.child.pk]
+    # Then connect is the mean of agreement 0, visits 0 and replies 1/2 (the first family
+    # message started the thread: it answers nothing)
+    assert family.current.parts["connect"] == pytest.approx(1 / 6)
+    assert signals.connect_part(True, 8, replies=1, care_team_messages=2) == pytest.approx(5 / 6)
+    assert signals.connect_part(True, 4) == 0.75  # no care-team message: replies do not count
+
+
 def falling_family(cast, now):
     """Engaged 9 to 16 weeks ago, nothing in the last 8 weeks but the agreement."""
     agreement(cast.child, cast.clinician, cast.parent, 120, now)
@@ -248,7 +271,7 @@ def test_a_caseload_is_scored_in_a_fixed_number_of_queries(
     now = timezone.now()
     clinician = caseload_of(size, now)
     children = Child.objects.filter(memberships__clinician=clinician)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # one grouped query per kind of activity
         result = scores(children, now)
     assert len(result) == size
 

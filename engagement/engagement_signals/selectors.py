@@ -16,6 +16,7 @@ from practice.models import AuditEvent, Child, Guardianship
 from .. import signals
 from ..barriers.models import Barrier
 from ..engagement_agreements.models import EngagementAgreement
+from ..messaging.models import Message
 from ..observations.models import HomeObservation
 from ..practice_at_home.models import CheckIn, HomePractice
 from ..visits.models import SessionLog
@@ -58,6 +59,8 @@ class _Counts:
     participation: list[float | None] = field(default_factory=lambda: [None, None])
     done: list[int] = field(default_factory=lambda: [0, 0])
     observations: list[int] = field(default_factory=lambda: [0, 0])
+    care_team_messages: list[int] = field(default_factory=lambda: [0, 0])
+    replies: list[int] = field(default_factory=lambda: [0, 0])
     expected: list[float] = field(default_factory=lambda: [0.0, 0.0])
     last_contact: datetime.date | None = None
     home_practice_days: int | None = None
@@ -73,6 +76,8 @@ class _Counts:
             check_ins_done=self.done[window],
             check_ins_expected=self.expected[window],
             observations=self.observations[window],
+            care_team_messages=self.care_team_messages[window],
+            family_replies=self.replies[window],
         )
 
     def contact(self, day: datetime.date | None) -> None:
@@ -226,6 +231,35 @@ def _observations(ids: QuerySet, counts, now, tz) -> None:
         family.contact(timezone.localtime(row["last"], tz).date())
 
 
+def _messages(ids: QuerySet, counts, now, tz) -> None:
+    """The care team's messages, and the family's replies to them (a family message in a
+    thread where the care team wrote before it); a family message is contact too."""
+    current, previous = _windowed("sent_at", now)
+    care_team_wrote_before = Message.objects.filter(
+        thread=OuterRef("thread"), from_family=False, sent_at__lt=OuterRef("sent_at")
+    )
+    rows = (
+        Message.objects.filter(thread__child__in=ids)
+        .filter(current | previous)
+        .annotate(is_reply=Exists(care_team_wrote_before))
+        .order_by()
+        .values("thread__child_id")
+        .annotate(
+            staff_now=Count("pk", filter=current & Q(from_family=False)),
+            staff_before=Count("pk", filter=previous & Q(from_family=False)),
+            replies_now=Count("pk", filter=current & Q(from_family=True, is_reply=True)),
+            replies_before=Count("pk", filter=previous & Q(from_family=True, is_reply=True)),
+            last=Max("sent_at", filter=Q(from_family=True)),
+        )
+    )
+    for row in rows:
+        family = counts[row["thread__child_id"]]
+        family.care_team_messages = [row["staff_now"], row["staff_before"]]
+        family.replies = [row["replies_now"], row["replies_before"]]
+        if row["last"] is not None:
+            family.contact(timezone.localtime(row["last"], tz).date())
+
+
 def family_engagement(
     children: QuerySet[Child], now: datetime.datetime, tz: datetime.tzinfo
 ) -> dict[int, FamilyEngagement]:
@@ -240,6 +274,7 @@ def family_engagement(
     _sessions(ids, counts, now)
     _home_practice(ids, counts, now, tz)
     _observations(ids, counts, now, tz)
+    _messages(ids, counts, now, tz)
     today = timezone.localtime(now, tz).date()
     result = {}
     for child_id, family in counts.items():
