@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required, parent_required
+from practice.forms import add_service_errors
 from practice.models import Practice
 
 from . import selectors, services
@@ -18,14 +19,6 @@ from .charts import progress_chart
 from .forms import CommentForm, GoalForm, GoalProposalForm, RatingForm, StatusForm
 from .models import Goal, GoalRating
 from .scores import T_SCORE_HELP
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _back_to_child(request, child_pk):
@@ -45,7 +38,7 @@ def goal_add(request, child_pk):
         try:
             goal = services.goal_create(child=child, clinician=request.user, agree=agree, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The goal “%(title)s” was saved.") % {"title": goal})
             return redirect("goal_detail", pk=goal.pk)
@@ -63,7 +56,7 @@ def goal_edit(request, pk):
         try:
             services.goal_update(goal=fresh, clinician=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved. The change is kept in the goal's history."))
             return redirect("goal_detail", pk=pk)
@@ -82,7 +75,7 @@ def goal_propose(request, child_pk):
         try:
             goal = services.goal_propose(child=child, parent=request.user, **form.cleaned_data)
         except ValidationError as error:  # e.g. the child has been discharged
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -141,7 +134,7 @@ def goal_rate(request, pk):
                 today=Practice.get().today(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             raise Http404 from error
         else:
@@ -162,7 +155,7 @@ def goal_comment(request, pk):
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:  # e.g. the child has been discharged
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your comment was added."))
             return redirect("goal_detail", pk=pk)

@@ -199,3 +199,13 @@ class PracticeSettingsForm(forms.ModelForm):
         if not 5 <= age <= 18:
             raise forms.ValidationError(_("Choose an age between 5 and 18."))
         return age
+
+
+def add_service_errors(form, error) -> None:
+    """Put a service's ValidationError on the form, so the page re-renders with what was typed:
+    field errors on their fields, the rest at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -24,6 +24,7 @@ from .forms import (
     GuardianshipAccessForm,
     PracticeSettingsForm,
     StaffInviteForm,
+    add_service_errors,
 )
 from .models import Guardianship, Heartbeat, Invitation, Practice, User
 
@@ -36,14 +37,6 @@ def home(request):
     if user.is_clinician:
         return redirect("caseload")
     return redirect("practice_settings")
-
-
-def _form_errors_to(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _report_invitation(request, invitation: Invitation) -> None:
@@ -102,7 +95,7 @@ def child_add(request):
         try:
             child = services.child_create(created_by=request.user, request=request, **data)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(child)s was added. Next, add their guardians.") % {"child": child}
@@ -123,7 +116,7 @@ def child_edit(request, pk):
         try:
             services.child_update(child=child, updated_by=request.user, request=request, **data)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("child_detail", pk=pk)
@@ -141,7 +134,7 @@ def guardian_add(request, pk):
                 child=child, added_by=request.user, request=request, **data
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s was added as a guardian.") % {"name": guardianship.guardian}
@@ -175,7 +168,7 @@ def guardian_edit(request, pk, guardianship_pk):
                 guardianship=guardianship, updated_by=request.user, request=request, **fields
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("child_detail", pk=child.pk)
@@ -257,7 +250,7 @@ def staff_invite(request):
                 invited_by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             invitation = services.invitation_send(
                 user=user, invited_by=request.user, request=request

@@ -9,18 +9,11 @@ from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required
+from practice.forms import add_service_errors
 
 from ..visits.selectors import session_for_care_team, session_named_in_link
 from . import selectors, services
 from .forms import BarrierForm, CancellationBarrierForm
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @clinician_required
@@ -36,7 +29,7 @@ def barrier_add(request, child_pk):
                 child=child, by=request.user, session=session, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The barrier was recorded."))
             return redirect("child_detail", pk=child.pk)
@@ -54,7 +47,7 @@ def barrier_edit(request, pk):
                 barrier=barrier, by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("child_detail", pk=barrier.child.pk)
@@ -79,7 +72,7 @@ def barrier_after_cancellation(request, pk):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: it is on the child's page under Barriers."))
             return redirect("session_detail", pk=pk)

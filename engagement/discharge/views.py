@@ -9,18 +9,11 @@ from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required
+from practice.forms import add_service_errors
 from practice.models import Practice
 
 from . import selectors, services
 from .forms import DischargeForm, StageChangeForm
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _care_team_child(request, pk):
@@ -42,7 +35,7 @@ def stage_change(request, pk):
                 child=child, changed_by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -74,7 +67,7 @@ def discharge(request, pk):
                 **data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

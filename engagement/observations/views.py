@@ -11,18 +11,11 @@ from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required, parent_required
+from practice.forms import add_service_errors
 from practice.models import Practice
 
 from . import selectors, services
 from .forms import ObservationForm, ReplyForm
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def observation_form(policy, child, data=None, goals=None) -> ObservationForm:
@@ -49,7 +42,7 @@ def observation_share(request, pk):
         except PermissionDenied as denied:
             raise Http404 from denied
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: the care team will see what you noticed."))
             return redirect(f"{reverse('portal_child', args=[child.pk])}#observations-heading")

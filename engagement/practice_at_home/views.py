@@ -11,19 +11,12 @@ from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required, parent_required
+from practice.forms import add_service_errors
 from practice.models import Practice
 
 from ..visits.selectors import session_named_in_link
 from . import selectors, services
 from .forms import CheckInForm, HomePracticeForm
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @clinician_required
@@ -48,7 +41,7 @@ def home_practice_assign(request, child_pk):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Home practice “%(title)s” assigned.") % {"title": home_practice.title}

@@ -8,18 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practice.decorators import clinician_required, parent_required
+from practice.forms import add_service_errors
 from practice.models import Practice
 
 from . import selectors, services
 from .forms import FamilyCancelForm, RescheduleAnswerForm, RescheduleRequestForm
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @parent_required
@@ -36,7 +29,7 @@ def session_cancel(request, child_pk, pk):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you for letting us know. The session is cancelled."))
             return redirect("portal_child", pk=session.child.pk)
@@ -61,7 +54,7 @@ def reschedule_ask(request, child_pk, pk):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Sent. The care team will reply here."))
             return redirect("portal_child", pk=session.child.pk)
@@ -90,7 +83,7 @@ def reschedule_answer(request, pk):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Answered. The family sees your note in the portal."))
             return redirect("child_detail", pk=session.child.pk)

@@ -13,20 +13,13 @@ from django.views.decorators.http import require_POST
 from goals.models import Goal
 from practice.access import child_for_user
 from practice.decorators import clinician_required
+from practice.forms import add_service_errors
 from practice.models import Guardianship, Practice, User
 
 from ..barriers.selectors import family_cancellation_unasked
 from . import selectors, services
 from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
 from .models import SignedLogError
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @clinician_required
@@ -50,7 +43,7 @@ def session_schedule(request, child_pk):
                 **data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -112,7 +105,7 @@ def session_log(request, pk):
             if "sign" in request.POST:
                 services.session_sign(session=session, clinician=request.user, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _after_logging(request, session)
     return render(
@@ -150,7 +143,7 @@ def session_detail(request, pk):
                 session=session, author=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The addendum was added."))
             return redirect("session_detail", pk=pk)
@@ -181,7 +174,7 @@ def session_reschedule(request, pk):
                 session=session, by=request.user, start=form.start(), now=timezone.now()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             start = timezone.localtime(new.scheduled_start, practice.tz)
             messages.success(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..decorators import clinician_required, practice_admin_required
-from ..views import _form_errors_to
+from ..forms import add_service_errors
 from . import selectors
 from .forms import BreakGlassForm, EmergencySearchForm
 from .services import break_glass_open
@@ -39,7 +39,7 @@ def emergency_request(request, pk):
                 request=request,
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.warning(
                 request,

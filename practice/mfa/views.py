@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..decorators import practice_admin_required, staff_required
+from ..forms import add_service_errors
 from ..models import Practice, User
-from ..views import _form_errors_to
 from . import services
 from .forms import AppCodeForm, CodeForm
 
@@ -34,7 +34,7 @@ def mfa_verify(request):
         try:
             services.mfa_verify(user=request.user, code=form.cleaned_data["code"], request=request)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             left = services.recovery_codes_left(request.user)
             if left <= 3:
@@ -77,7 +77,7 @@ def mfa_setup(request):
                 user=user, device=device, code=form.cleaned_data["code"], request=request
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Two-step sign-in is on."))
             return _show_codes(request, codes)

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from ..access import child_for_user
 from ..decorators import clinician_required
-from ..views import _form_errors_to
+from ..forms import add_service_errors
 from .forms import SafetyConcernForm
 from .selectors import guardianships_to_tell
 from .services import safety_concern_record
@@ -25,7 +25,7 @@ def safety_concern_add(request, pk):
                 child=child, recorded_by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             told = len(guardianships_to_tell(concern))
             messages.success(
