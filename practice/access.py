@@ -9,7 +9,7 @@ Anything not granted here is denied. A user who may not see the child at all get
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -143,18 +143,10 @@ def _care_team_policy(child: Child, level: str) -> ChildPolicy:
 
 def _emergency_policy(child: Child, level: str, until: datetime.datetime) -> ChildPolicy:
     # What the care team may read, nothing it may change: every write asks `is_care_team`.
-    return ChildPolicy(
-        child_id=child.pk,
+    return replace(
+        _care_team_policy(child, level),
         viewer="emergency",
-        sharing_level=level,
-        record=True,
-        goals=True,
-        home_practice=True,
-        discharge_summary=True,
-        shared_summaries=True,
-        safety_statements=True,
-        clinical=True,
-        family_contacts=True,
+        manage_intake=False,
         emergency_until=until,
     )
 
