@@ -55,6 +55,7 @@ from .messaging.models import Message, MessageThread  # noqa: E402, F401
 from .observations.models import HomeObservation, ObservationReply  # noqa: E402, F401
 from .practice_at_home.models import CheckIn, HomePractice  # noqa: E402, F401
 from .rescheduling.models import RescheduleRequest  # noqa: E402, F401
+from .updates.models import ProgressUpdate, UpdatePreference  # noqa: E402, F401
 from .visits.models import (  # noqa: E402, F401
     Addendum,
     SessionLog,

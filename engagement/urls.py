@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("engagement.engagement_agreements.urls")),
     path("", include("engagement.rescheduling.urls")),
     path("", include("engagement.engagement_signals.urls")),
+    path("", include("engagement.updates.urls")),
+    path("", include("engagement.updates.preview_urls")),
     path("caseload/", views.caseload, name="caseload"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("portal/", views.portal_home, name="portal_home"),

@@ -579,3 +579,7 @@ class ConfidentialityAcknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.guardian} read {self.agreement}"
+
+
+# The outbox lives in its own package; importing it here registers it with the practice app.
+from .outbox.models import OutgoingEmail  # noqa: E402, F401

@@ -178,6 +178,13 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="practice@localhost")
+# The outbox (practice/outbox/): the right-hand side of every Message-ID; the waits, in seconds,
+# before each retry after an SMTP error (the row is `failed` after the last); how long a row
+# may sit in `sending` (its worker died) before it is picked up again; rows sent per task.
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="practice.localhost")
+OUTBOX_RETRY_DELAYS = env.list("OUTBOX_RETRY_DELAYS", cast=int, default=[60, 300, 900, 3600])
+OUTBOX_STUCK_SECONDS = env.int("OUTBOX_STUCK_SECONDS", default=600)
+OUTBOX_CHUNK_SIZE = env.int("OUTBOX_CHUNK_SIZE", default=100)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs no
 # server but still runs a real worker and beat.
@@ -203,6 +210,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule lives here, in one place.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "practice.tasks.heartbeat", "schedule": 60.0},
+    # Sends what is due and picks up rows whose worker died (practice/outbox/).
+    "outbox-sweep": {"task": "practice.outbox.tasks.outbox_sweep", "schedule": 60.0},
+    # Progress updates whose time has come (engagement/updates/).
+    "progress-updates": {
+        "task": "engagement.updates.tasks.progress_updates_tick",
+        "schedule": env.float("PROGRESS_TICK_SECONDS", default=300.0),
+    },
+    # Reminders about 24 hours before each session (engagement/notices/).
+    "session-reminders": {
+        "task": "engagement.notices.tasks.session_reminders_tick",
+        "schedule": 900.0,
+    },
 }
 
 # Content-Security-Policy: nothing inline, nothing from elsewhere.

@@ -62,6 +62,8 @@ urlpatterns = [
     path("children/", include("practice.safety.urls")),
     path("practice/", include(staff)),
     path("practice/", include("practice.auditlog.urls")),
+    path("practice/", include("practice.outbox.urls")),
+    path("practice/", include("practice.policy_urls")),
     path("", include("practice.emergency.urls")),
     path("", include("practice.mfa.urls")),
     path("", include("goals.urls")),
