@@ -46,6 +46,8 @@ class UpdatePreference(models.Model):
     no_contact_days = models.JSONField(_("days not to contact me"), default=list, blank=True)
     # Set by the one-click unsubscribe link; cleared when the parent chooses a cadence again.
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The parent's first login: the first progress update's period starts here.
+    first_login_at = models.DateTimeField(null=True, blank=True)
     # When the next progress email falls due (UTC); null when off or paused. Indexed so a
     # beat tick costs O(due), not O(all parents).
     next_update_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("portal/updates/", views.preferences, name="update_preferences"),
+    path("updates/unsubscribe/<str:token>/", views.unsubscribe, name="update_unsubscribe"),
+]

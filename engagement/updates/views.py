@@ -1,0 +1,48 @@
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from practice.decorators import parent_required
+from practice.forms import add_service_errors
+
+from . import selectors, services
+from .forms import UpdatePreferenceForm
+from .unsubscribe import parent_id_from_token
+
+
+@parent_required
+def preferences(request):
+    page = selectors.preference_page(request.user)
+    form = UpdatePreferenceForm(request.POST or None, pref=page.pref, policy=page.policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_preference_set(
+                parent=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved. Your progress emails follow your new choices."))
+            return redirect("update_preferences")
+    return render(request, "engagement/updates/preferences.html", {"page": page, "form": form})
+
+
+# Mail providers POST the one-click unsubscribe (RFC 8058) with no CSRF token and no session.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    try:
+        parent = selectors.parent_for_unsubscribe(parent_id_from_token(token))
+    except signing.BadSignature:
+        parent = None
+    if parent is None:
+        return render(request, "engagement/updates/unsubscribe_invalid.html", status=400)
+    if request.method == "POST":
+        services.update_preference_unsubscribe(parent=parent, request=request)
+        return render(request, "engagement/updates/unsubscribe_done.html")
+    # A GET changes nothing: mail scanners follow links.
+    return render(request, "engagement/updates/unsubscribe_confirm.html")
