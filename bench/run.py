@@ -7,7 +7,9 @@
    parent through the real login form.
 4. wrk on each page for a few seconds; queries per request counted in-process (Django's test
    client, a connection.execute_wrapper counter), same database, same session cookie.
-5. A table on stdout; JSON in bench/results/<timestamp>-<vendor>.json and latest-<vendor>.json.
+5. The email fan-out (bench/email_fanout.py): 5,000 more parents due, their progress emails
+   rendered and handed to a local SMTP server per second, beside the raw SMTP rate.
+6. A table on stdout; JSON in bench/results/<timestamp>-<vendor>.json and latest-<vendor>.json.
 
 Options (see --help): --small (BENCH_SMALL=1), --duration (BENCH_DURATION), --rounds
 (BENCH_ROUNDS; each page keeps its best round), --wait-idle (BENCH_WAIT_IDLE: on a shared
@@ -28,6 +30,7 @@ import sys
 import time
 from pathlib import Path
 
+import email_fanout  # bench/email_fanout.py
 from serve import (
     check_page,
     cpu_seconds_between,
@@ -81,9 +84,17 @@ def parse_args() -> argparse.Namespace:
     )
     for size, count in FULL.items():
         parser.add_argument(f"--{size}", type=int, help=f"seed_scale size (default {count})")
+    parser.add_argument(
+        "--due-parents",
+        type=int,
+        default=int(env("BENCH_DUE_PARENTS", "0")) or None,
+        help="parents due a progress email for the fan-out figure (default 5000; 0 skips it)",
+    )
     parser.add_argument("--wipe", action="store_true", help="drop DATABASE_URL's tables anyway")
     args = parser.parse_args()
     sizes = SMALL if args.small else FULL
+    if args.due_parents is None:
+        args.due_parents = 500 if args.small else 5000
     for size, default in sizes.items():
         if getattr(args, size) is None:
             setattr(args, size, default)
@@ -366,6 +377,10 @@ def main() -> None:
     finally:
         connections.close_all()
         stop_server(server)
+    fanout = None
+    if args.due_parents:
+        print(f"bench: email fan-out for {args.due_parents} due parents")
+        fanout = email_fanout.measure(args.due_parents)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
@@ -394,6 +409,7 @@ def main() -> None:
         "cpu_ms": "CPU time per request under wrk of gunicorn's processes and (PostgreSQL) "
         "their database backends, best round",
         "pages": rows,
+        "email_fanout": fanout,
     }
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     text = json.dumps(result, indent=2) + "\n"
@@ -410,6 +426,8 @@ def main() -> None:
         f"{load_before[0]:.1f} before"
     )
     print(table(rows))
+    if fanout:
+        print("\n" + email_fanout.summary(fanout))
     print(f"\nbench: wrote bench/results/{stamp}-{vendor}.json (and latest-{vendor}.json)")
 
 
