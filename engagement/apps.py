@@ -6,4 +6,5 @@ class EngagementConfig(AppConfig):
     verbose_name = "Engagement"
 
     def ready(self):
+        from .updates import receivers  # noqa: F401
         from .visits import signals  # noqa: F401

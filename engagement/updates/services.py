@@ -18,6 +18,7 @@ from practice.models import CommunicationPolicy, Practice, User
 from .models import ProgressUpdate, UpdatePreference
 from .schedule import (
     allowed_cadences,
+    is_receiving,
     never_allowed,
     next_update_after,
     practice_policy,
@@ -159,7 +160,9 @@ def update_preference_start(*, parent: User, now: datetime.datetime | None = Non
     with transaction.atomic():
         pref = preference_for(parent, policy)
         pref = UpdatePreference.objects.select_for_update().get(pk=pref.pk)
-        if pref.first_login_at is not None and pref.next_update_at is not None:
+        if pref.first_login_at is not None and (
+            pref.next_update_at is not None or not is_receiving(pref, policy)
+        ):
             return
         pref.first_login_at = pref.first_login_at or now
         update_preference_schedule(pref=pref, policy=policy, now=now, save=False)
