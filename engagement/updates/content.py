@@ -1,0 +1,436 @@
+"""What a parent's progress email says: for each child the parent may see, what is new in the
+period (goal ratings and milestones, shared summaries, sessions, home practice) and the next
+session, each row exactly as that guardian's policy from practice.access allows.
+
+Built for a chunk of parents at once, in a fixed number of queries whatever the chunk's size:
+the children and their policy data in one go, then one query per kind of news for every child
+of the chunk, then each parent's sections picked out in Python with that parent's own policy.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from goals.models import Goal, GoalRating, Milestone, Perspective
+from goals.selectors import recent_milestones
+from practice.access import ChildPolicy, policy_for
+from practice.models import (
+    Child,
+    CommunicationPolicy,
+    ConfidentialityAgreement,
+    Guardianship,
+    Practice,
+    User,
+)
+
+from ..portal import home_practice_in_force, next_sessions
+from ..practice_at_home.models import CheckIn, HomePractice
+from ..visits.models import Addendum, SessionLog
+from .unsubscribe import unsubscribe_url
+
+Period = tuple[datetime.datetime, datetime.datetime]
+# Milestones come from goals' batched selector, newest first; a period rarely has more.
+MILESTONES_PER_CHILD = 10
+
+
+@dataclass
+class RatingLine:
+    """One view of a goal in plain words: who (the care team, you, another parent, the child),
+    the GAS level and what that level means for this goal."""
+
+    who: str
+    rating: GoalRating
+
+    @property
+    def meaning(self) -> str:
+        return self.rating.goal.level_description(self.rating.level).strip()
+
+
+@dataclass
+class GoalNews:
+    """A goal rated in the period: the latest rating of each view (clinician, parent, child)."""
+
+    goal: Goal
+    ratings: list[RatingLine]
+
+
+@dataclass
+class PracticeNews:
+    home_practice: HomePractice
+    days_done: int
+    is_new: bool
+
+    @property
+    def has_news(self) -> bool:
+        return self.is_new or self.days_done > 0
+
+
+@dataclass
+class ChildSection:
+    child: Child
+    policy: ChildPolicy
+    goals: list[GoalNews] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    summaries: list[SessionLog] = field(default_factory=list)
+    sessions: list[SessionLog] = field(default_factory=list)
+    home_practice: list[PracticeNews] = field(default_factory=list)
+    next_session_start: datetime.datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return self.child.preferred_name or self.child.first_name
+
+    @property
+    def has_news(self) -> bool:
+        return bool(
+            self.goals
+            or self.milestones
+            or self.summaries
+            or self.sessions
+            or any(item.has_news for item in self.home_practice)
+        )
+
+
+@dataclass
+class ProgressEmail:
+    parent: User
+    period_start: datetime.datetime
+    period_end: datetime.datetime
+    sections: list[ChildSection]
+    notice_only: bool
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+
+    @property
+    def has_news(self) -> bool:
+        return any(section.has_news for section in self.sections)
+
+    @property
+    def child_names(self) -> str:
+        """The first names of the children with news: "Mia", "Mia and Leo", "Mia, Leo and Ada"."""
+        names = [section.name for section in self.sections if section.has_news]
+        if len(names) < 2:
+            return "".join(names)
+        return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+
+
+@dataclass
+class _Batch:
+    """Everything the chunk's emails read, keyed by child."""
+
+    ratings: dict[int, list[GoalRating]]
+    milestones: dict[int, list[Milestone]]
+    summaries: dict[int, list[SessionLog]]
+    sessions: dict[int, list[SessionLog]]
+    home_practice: dict[int, list[HomePractice]]
+    check_ins: dict[int, list[CheckIn]]
+    next_sessions: dict[int, datetime.datetime]
+
+
+def build_progress_emails(
+    parents: Sequence[User],
+    periods: dict[int, Period],
+    policy: CommunicationPolicy,
+    *,
+    practice: Practice | None = None,
+    now: datetime.datetime | None = None,
+    only_children: Iterable[int] | None = None,
+) -> list[ProgressEmail]:
+    """One rendered email per parent for its period (`periods[parent.pk]`). `only_children`
+    limits the sections to those children (a clinician's preview shows their care team's)."""
+    practice = practice or Practice.get()
+    now = now or timezone.now()
+    sections = children_to_tell(parents, practice, only_children)
+    window = _window(periods)
+    batch = _batch([s for entries in sections.values() for s in entries], window, now, practice)
+    emails = []
+    for parent in parents:
+        start, end = periods[parent.pk]
+        entries = [_fill(section, batch, parent, start, end) for section in sections[parent.pk]]
+        notice_only = policy.email_detail == CommunicationPolicy.EmailDetail.NOTICE_ONLY
+        emails.append(ProgressEmail(parent, start, end, entries, notice_only))
+    _render(emails, practice)
+    return emails
+
+
+# --- Who sees which child ----------------------------------------------------------------------
+
+
+def children_to_tell(
+    parents: Sequence[User], practice: Practice, only_children: Iterable[int] | None = None
+) -> dict[int, list[ChildSection]]:
+    """Each parent's children still in therapy, with the policy practice.access gives that
+    parent (None, so no section, for access none). The guardianships of every parent of the
+    chunk are prefetched where policy_for looks for the viewer's own."""
+    parent_ids = [parent.pk for parent in parents]
+    children = Child.objects.filter(guardianships__guardian_id__in=parent_ids)
+    if only_children is not None:
+        children = children.filter(pk__in=list(only_children))
+    children = children.distinct().prefetch_related(
+        "memberships",
+        Prefetch(
+            "confidentiality_agreements",
+            queryset=practice_agreements(),
+            to_attr="agreements_in_effect",
+        ),
+        Prefetch(
+            "guardianships",
+            queryset=Guardianship.objects.filter(guardian_id__in=parent_ids),
+            to_attr="viewer_guardianships",
+        ),
+    )
+    today = practice.today()
+    by_parent = {parent.pk: parent for parent in parents}
+    sections: dict[int, list[ChildSection]] = {pk: [] for pk in parent_ids}
+    for child in children.order_by("date_of_birth", "pk"):
+        if child.is_discharged:  # discharge stops updates
+            continue
+        for guardianship in child.viewer_guardianships:
+            parent = by_parent[guardianship.guardian_id]
+            child_policy = policy_for(parent, child, practice=practice, today=today)
+            if child_policy is not None:
+                sections[parent.pk].append(ChildSection(child, child_policy))
+    return sections
+
+
+def practice_agreements():
+    return ConfidentialityAgreement.objects.order_by("-effective_date", "-version")
+
+
+def _window(periods: dict[int, Period]) -> Period:
+    """The span covering every period of the chunk: one query each, filtered per parent."""
+    starts = [start for start, _end in periods.values()]
+    ends = [end for _start, end in periods.values()]
+    return min(starts), max(ends)
+
+
+# --- One query per kind of news for the whole chunk --------------------------------------------
+
+
+def _batch(sections: list[ChildSection], window: Period, now, practice: Practice) -> _Batch:
+    policies = list({section.policy for section in sections})
+    home_practice = home_practice_in_force(policies, practice.today())
+    return _Batch(
+        ratings=_ratings(policies, window),
+        milestones=recent_milestones(policies, limit=MILESTONES_PER_CHILD),
+        summaries=_summaries(policies, window),
+        sessions=_sessions(policies, window),
+        home_practice=home_practice,
+        check_ins=_check_ins(home_practice, window),
+        next_sessions=next_sessions(policies, now),
+    )
+
+
+def _child_ids(policies: list[ChildPolicy], right: str) -> list[int]:
+    return sorted({policy.child_id for policy in policies if getattr(policy, right)})
+
+
+def _ratings(policies: list[ChildPolicy], window: Period) -> dict[int, list[GoalRating]]:
+    """Row `goals`: ratings recorded in the window, never of a child-private goal (the same
+    rule as goals.selectors.visible_goals and recent_milestones, for all children at once;
+    a guardian's policy is never clinical)."""
+    child_ids = _child_ids(policies, "goals")
+    if not child_ids:
+        return {}
+    start, end = window
+    rows = (
+        GoalRating.objects.filter(
+            goal__child_id__in=child_ids,
+            goal__private_to_child=False,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .select_related("goal")
+        .order_by("created_at", "pk")
+    )
+    grouped: dict[int, list[GoalRating]] = defaultdict(list)
+    for rating in rows:
+        grouped[rating.goal.child_id].append(rating)
+    return grouped
+
+
+def _summaries(policies: list[ChildPolicy], window: Period) -> dict[int, list[SessionLog]]:
+    """Row `shared_summaries` (level full): summaries signed in the window, or older ones
+    given a correcting addendum in it, with their corrections; never one marked not shared,
+    never a private note or any other addendum."""
+    child_ids = _child_ids(policies, "shared_summaries")
+    if not child_ids:
+        return {}
+    start, end = window
+    corrected = Q(
+        addenda__corrects_shared_summary=True,
+        addenda__created_at__gte=start,
+        addenda__created_at__lt=end,
+    )
+    sessions = (
+        SessionLog.objects.filter(child_id__in=child_ids, signed_at__isnull=False)
+        .filter(summary_shared=True)
+        .exclude(status=SessionLog.Status.SCHEDULED)
+        .exclude(shared_summary="")
+        .filter(Q(signed_at__gte=start, signed_at__lt=end) | corrected)
+        .distinct()
+        .only("pk", "child_id", "scheduled_start", "signed_at", "shared_summary", "summary_shared")
+        .prefetch_related(
+            Prefetch(
+                "addenda",
+                queryset=Addendum.objects.filter(corrects_shared_summary=True).only(
+                    "pk", "session_id", "text", "created_at"
+                ),
+                to_attr="corrections",
+            )
+        )
+        .order_by("scheduled_start", "pk")
+    )
+    grouped: dict[int, list[SessionLog]] = defaultdict(list)
+    for session in sessions:
+        grouped[session.child_id].append(session)
+    return grouped
+
+
+def _sessions(policies: list[ChildPolicy], window: Period) -> dict[int, list[SessionLog]]:
+    """Row `record`: attendance, the sessions held (or missed) in the window."""
+    child_ids = _child_ids(policies, "record")
+    if not child_ids:
+        return {}
+    start, end = window
+    sessions = (
+        SessionLog.objects.filter(
+            child_id__in=child_ids, scheduled_start__gte=start, scheduled_start__lt=end
+        )
+        .exclude(status=SessionLog.Status.SCHEDULED)
+        .only("pk", "child_id", "scheduled_start", "status")
+        .order_by("scheduled_start", "pk")
+    )
+    grouped: dict[int, list[SessionLog]] = defaultdict(list)
+    for session in sessions:
+        grouped[session.child_id].append(session)
+    return grouped
+
+
+def _check_ins(
+    home_practice: dict[int, list[HomePractice]], window: Period
+) -> dict[int, list[CheckIn]]:
+    """The family's check-ins recorded in the window, on strategies the policies allowed."""
+    ids = [item.pk for items in home_practice.values() for item in items]
+    if not ids:
+        return {}
+    start, end = window
+    rows = CheckIn.objects.filter(
+        home_practice_id__in=ids, updated_at__gte=start, updated_at__lt=end
+    ).only("pk", "home_practice_id", "done", "for_date", "updated_at")
+    grouped: dict[int, list[CheckIn]] = defaultdict(list)
+    for check_in in rows:
+        grouped[check_in.home_practice_id].append(check_in)
+    return grouped
+
+
+# --- One parent's sections, with that parent's own policy --------------------------------------
+
+
+def _during(when: datetime.datetime | None, start, end) -> bool:
+    return when is not None and start <= when < end
+
+
+def _fill(section: ChildSection, batch: _Batch, parent: User, start, end) -> ChildSection:
+    policy, child_id = section.policy, section.child.pk
+    if policy.goals:
+        ratings = [r for r in batch.ratings.get(child_id, []) if _during(r.created_at, start, end)]
+        section.goals = _goal_news(ratings, parent, section.name)
+        section.milestones = [
+            m for m in batch.milestones.get(child_id, []) if _during(m.created_at, start, end)
+        ]
+    if policy.shared_summaries:
+        section.summaries = [
+            s for s in batch.summaries.get(child_id, []) if _summary_is_new(s, start, end)
+        ]
+    if policy.record:
+        section.sessions = [
+            s for s in batch.sessions.get(child_id, []) if _during(s.scheduled_start, start, end)
+        ]
+        section.next_session_start = batch.next_sessions.get(child_id)
+    if policy.home_practice:
+        section.home_practice = [
+            _practice_news(item, batch.check_ins.get(item.pk, []), start, end)
+            for item in batch.home_practice.get(child_id, [])
+        ]
+    return section
+
+
+def _goal_news(ratings: list[GoalRating], parent: User, child_name: str) -> list[GoalNews]:
+    """Per goal, the latest rating of each view in the period (ratings come oldest first).
+    Never a rating's note: the care team's notes and another parent's are not the family's."""
+    latest: dict[int, dict[str, RatingLine]] = {}
+    goals: dict[int, Goal] = {}
+    for rating in ratings:
+        goals[rating.goal_id] = rating.goal
+        who = _who(rating, parent, child_name)
+        latest.setdefault(rating.goal_id, {})[who] = RatingLine(who, rating)
+    news = [GoalNews(goals[pk], list(views.values())) for pk, views in latest.items()]
+    return sorted(news, key=lambda item: item.goal.title.lower())
+
+
+def _who(rating: GoalRating, parent: User, child_name: str) -> str:
+    if rating.perspective == Perspective.CLINICIAN:
+        return _("The care team")
+    if rating.perspective == Perspective.CHILD:
+        return _("%(name)s's own view") % {"name": child_name}
+    if rating.rated_by_id == parent.pk:
+        return _("Your view")
+    return _("A parent's view")
+
+
+def _summary_is_new(session: SessionLog, start, end) -> bool:
+    return _during(session.signed_at, start, end) or any(
+        _during(correction.created_at, start, end) for correction in session.corrections
+    )
+
+
+def _practice_news(item: HomePractice, check_ins: list[CheckIn], start, end) -> PracticeNews:
+    done_days = {c.for_date for c in check_ins if c.done and _during(c.updated_at, start, end)}
+    return PracticeNews(item, len(done_days), _during(item.assigned_at, start, end))
+
+
+# --- Rendering ---------------------------------------------------------------------------------
+
+TEMPLATES = ("subject.txt", "body.txt", "body.html")
+
+
+def portal_urls(parent: User) -> dict[str, str]:
+    site = settings.SITE_URL.rstrip("/")
+    return {
+        "portal_url": site + reverse("portal_home"),
+        "preferences_url": site + reverse("update_preferences"),
+        "unsubscribe_url": unsubscribe_url(parent),
+    }
+
+
+def _render(emails: list[ProgressEmail], practice: Practice) -> None:
+    """Subject, text and HTML of each email: each template loaded once for the chunk, every
+    date in the practice's timezone."""
+    subject, text, html = (get_template(f"emails/progress-update-{name}") for name in TEMPLATES)
+    site_url = settings.SITE_URL.rstrip("/")
+    with timezone.override(practice.tz), translation.override(settings.LANGUAGE_CODE):
+        for email in emails:
+            context = {
+                "practice": practice,
+                "site_url": site_url,
+                "email": email,
+                "parent": email.parent,
+                "sections": email.sections,
+                "notice_only": email.notice_only,
+                **portal_urls(email.parent),
+            }
+            email.subject = " ".join(subject.render(context).split())
+            email.text = text.render(context)
+            email.html = html.render(context)

@@ -1,0 +1,35 @@
+"""Progress updates on the beat: the tick opens due updates, a task per chunk renders and
+delivers them (engagement/updates/delivery.py)."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from practice.outbox.services import emails_deliver_chunk
+
+from . import delivery
+
+
+@shared_task(acks_late=True)
+def progress_updates_tick(now: str | None = None) -> int:
+    """Open the updates of every due parent and queue their rendering in chunks. `now` (ISO)
+    is for tests; the beat passes nothing."""
+    when = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    return delivery.progress_updates_open(now=when, enqueue=_enqueue)
+
+
+def _enqueue(update_ids: list[int]) -> None:
+    progress_updates_send.delay(update_ids)
+
+
+@shared_task(acks_late=True)
+def progress_updates_send(update_ids: list[int]) -> int:
+    """Render a chunk of updates onto the outbox, then deliver what may go now over one SMTP
+    connection. What is held (quiet hours) or fails goes out with the outbox's sweep."""
+    email_ids = delivery.progress_emails_create(update_ids)
+    if email_ids:
+        emails_deliver_chunk(email_ids)
+    return len(email_ids)
