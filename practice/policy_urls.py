@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .policy import views
+
+urlpatterns = [
+    path("communication/", views.communication_policy, name="communication_policy"),
+]

@@ -47,6 +47,7 @@ PAGES = [
     # + the engagement agreement, own requests to reschedule and reported barriers: 3.
     Page("portal child", parent, portal_child, max_queries=28, sizes=(1, 5)),
     Page("staff list", admin, lambda world: reverse("staff_list"), max_queries=12),
+    Page("communication policy", admin, lambda w: reverse("communication_policy"), 10),
     Page("portal messages", parent, lambda world: reverse("portal_messages"), 12, sizes=(1, 5)),
     Page("message thread", parent, message_thread, max_queries=16),
     Page("message thread (care team)", clinician, message_thread, max_queries=20),
