@@ -14,6 +14,7 @@ from .models import (
     Heartbeat,
     Invitation,
     NotToBeTold,
+    OutgoingEmail,
     Practice,
     SafetyConcern,
     User,
@@ -139,6 +140,28 @@ class BreakGlassGrantAdmin(ReadOnlyAdmin):
     list_display = ["granted_at", "clinician", "child", "expires_at"]
     fields = ["clinician", "child", "reason", "granted_at", "expires_at"]
     date_hierarchy = "granted_at"
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    # Minimum necessary: delivery state only; the subject and bodies may carry clinical text.
+    list_display = ["created_at", "kind", "recipient", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["recipient"]
+    date_hierarchy = "created_at"
+    fields = [
+        "kind",
+        "recipient",
+        "user",
+        "state",
+        "attempts",
+        "last_error",
+        "message_id",
+        "send_after",
+        "claimed_at",
+        "sent_at",
+        "created_at",
+    ]
 
 
 admin.site.register(Practice)

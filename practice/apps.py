@@ -11,3 +11,8 @@ class PracticeConfig(AppConfig):
         from .views import audit_login
 
         user_logged_in.connect(audit_login, dispatch_uid="practice.audit_login")
+
+        from .outbox.signals import email_state_changed
+        from .services import invitation_follow_email
+
+        email_state_changed.connect(invitation_follow_email, dispatch_uid="practice.invitation")

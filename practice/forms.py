@@ -3,6 +3,8 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Child, ConfidentialityAgreement, Guardianship, Practice, User
+from .outbox.models import OutgoingEmail
+from .outbox.services import email_queue
 
 
 class DateInput(forms.DateInput):
@@ -24,6 +26,27 @@ class LoginForm(auth_forms.AuthenticationForm):
         ),
         "inactive": _("This account is not active. Contact the practice."),
     }
+
+
+class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
+    """Password resets go through the outbox like every other email the practice sends."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        email_queue(
+            to=to_email,
+            kind=OutgoingEmail.Kind.PASSWORD_RESET,
+            name="password-reset",
+            context=context,
+            user=context.get("user"),
+        )
 
 
 def login_username(request, credentials=None) -> str:

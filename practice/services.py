@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import smtplib
 
 from django.conf import settings
 from django.core import signing
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit
-from .emails import send_email
 from .models import (
     CareTeamMembership,
     Child,
@@ -25,6 +23,8 @@ from .models import (
     Practice,
     User,
 )
+from .outbox.models import OutgoingEmail
+from .outbox.services import email_queue
 
 INVITATION_SALT = "practice.invitation"
 
@@ -71,18 +71,17 @@ def invitation_check(token: str) -> tuple[InvitationState, Invitation | None]:
 
 
 def invitation_send(*, user: User, invited_by: User, request=None) -> Invitation:
-    """Create a fresh invitation (older ones stop working) and email it.
+    """Create a fresh invitation (older ones stop working) and queue its email in the outbox.
 
-    A failure to send is kept on the invitation (send_error) so the page can say so and offer
-    to resend; the invitation itself is never lost.
+    The invitation follows its outbox row (invitation_follow_email): sent_at once delivered,
+    send_error once delivery has failed for good, so the pages can say so and offer a resend.
     """
     with transaction.atomic():
         Invitation.objects.filter(user=user, accepted_at__isnull=True).update(superseded=True)
         invitation = Invitation.objects.create(user=user, created_by=invited_by)
-        audit(actor=invited_by, action="invitation.create", target=user, request=request)
-    try:
-        send_email(
+        invitation.email = email_queue(
             to=user.email,
+            kind=OutgoingEmail.Kind.INVITATION,
             name="invitation",
             context={
                 "user": user,
@@ -90,14 +89,25 @@ def invitation_send(*, user: User, invited_by: User, request=None) -> Invitation
                 "url": invitation_url(invitation),
                 "days": settings.INVITATION_MAX_AGE // 86400,
             },
+            user=user,
+            key=f"invitation:{invitation.pk}",
         )
-    except (smtplib.SMTPException, OSError) as error:
-        invitation.send_error = f"{type(error).__name__}: {error}"[:300]
-    else:
-        invitation.sent_at = timezone.now()
-        invitation.send_error = ""
-    invitation.save(update_fields=["sent_at", "send_error"])
+        invitation.save(update_fields=["email"])
+        audit(actor=invited_by, action="invitation.create", target=user, request=request)
     return invitation
+
+
+def invitation_follow_email(sender, email: OutgoingEmail, **kwargs) -> None:
+    """Receiver of email_state_changed: an invitation says what became of its email."""
+    if email.kind != OutgoingEmail.Kind.INVITATION:
+        return
+    invitations = Invitation.objects.filter(email_id=email.pk)
+    if email.state == OutgoingEmail.State.SENT:
+        invitations.update(sent_at=email.sent_at, send_error="")
+    elif email.state == OutgoingEmail.State.FAILED:
+        invitations.update(send_error=(email.last_error or "failed")[:300])
+    else:
+        invitations.update(send_error="")
 
 
 def invitation_accept(*, invitation: Invitation, password: str, request=None) -> User:

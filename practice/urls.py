@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import bench, views
-from .forms import LoginForm
+from .forms import LoginForm, OutboxPasswordResetForm
 
 accounts = [
     path(
@@ -18,7 +18,11 @@ accounts = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    path("reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "reset/",
+        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        name="password_reset",
+    ),
     path("reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,10 @@ def home(request):
 
 
 def _report_invitation(request, invitation: Invitation) -> None:
+    """Say what became of the invitation's email so far: delivery runs in the background, so
+    usually it is on its way; the guardian and staff lists show its state from then on."""
+    invitation.refresh_from_db(fields=["sent_at", "send_error"])
+    email = invitation.user.email
     if invitation.send_error:
         messages.error(
             request,
@@ -47,11 +51,15 @@ def _report_invitation(request, invitation: Invitation) -> None:
                 "The invitation to %(email)s could not be sent (the email server did not "
                 "accept it). Nothing is lost: use “Resend invitation” to try again."
             )
-            % {"email": invitation.user.email},
+            % {"email": email},
         )
+    elif invitation.sent_at:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
     else:
         messages.success(
-            request, _("Invitation sent to %(email)s.") % {"email": invitation.user.email}
+            request,
+            _("The invitation to %(email)s is on its way; its delivery shows here.")
+            % {"email": email},
         )
 
 
@@ -231,7 +239,9 @@ def agreement_add(request, pk):
 def staff_list(request):
     staff = (
         User.objects.filter(role__in=[User.Role.CLINICIAN, User.Role.ADMIN])
-        .prefetch_related("invitations")
+        .prefetch_related(
+            Prefetch("invitations", queryset=Invitation.objects.select_related("email"))
+        )
         .order_by("-is_active", "full_name")
     )
     staff = staff.annotate(

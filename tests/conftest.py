@@ -38,6 +38,37 @@ def _fast_and_quiet(settings):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_place(request):
+    """A queued task runs at once in the test's own process (after the commit, as in real
+    life: wrap the request in django_capture_on_commit_callbacks(execute=True) in a test that
+    is not transactional). Tests marked `services` use the real broker and worker instead."""
+    from practice.celery import app
+
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def requests_commit(client, django_capture_on_commit_callbacks, monkeypatch):
+    """Each test-client request ends as if committed: what it queued after the commit (the
+    outbox's deliveries) runs before the response is read, as it would outside a test."""
+    request = client.request
+
+    def committing(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return request(**kwargs)
+
+    monkeypatch.setattr(client, "request", committing)
+    return client
+
+
 @dataclass
 class Cast:
     practice: Practice

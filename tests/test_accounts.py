@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from engagement.models import ParentProfile
 from practice.middleware import SESSION_KEY
-from practice.models import AuditEvent, User
+from practice.models import AuditEvent, OutgoingEmail, User
 
 from .factories import PASSWORD
 
@@ -95,12 +95,18 @@ def test_signing_out_ends_the_session(client, cast):
 # --- Passwords ---------------------------------------------------------------------------
 
 
-def test_password_reset_by_email_sets_a_new_password(client, cast):
+def test_password_reset_by_email_sets_a_new_password(
+    client, cast, django_capture_on_commit_callbacks
+):
     # Given Pat asks for a reset
-    response = client.post(reverse("password_reset"), {"email": "pat@test.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "pat@test.example"})
     assert response.url == reverse("password_reset_done")
-    # Then an email with a link arrives
+    # Then an email with a link arrives, through the outbox
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["pat@test.example"]
+    row = OutgoingEmail.objects.get(kind="password_reset")
+    assert row.state == "sent" and row.user == cast.parent
+    assert mail.outbox[0].extra_headers["Message-ID"] == row.message_id
     path = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     # When Pat follows it and chooses a new password
     form_page = client.get(path, follow=True)
@@ -117,10 +123,14 @@ def test_password_reset_by_email_sets_a_new_password(client, cast):
     assert not client.get(path, follow=True).context["validlink"]
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, db):
-    response = client.post(reverse("password_reset"), {"email": "nobody@test.example"})
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "nobody@test.example"})
     assert response.url == reverse("password_reset_done")
     assert mail.outbox == []
+    assert not OutgoingEmail.objects.exists()
 
 
 def test_password_change_needs_the_old_password(client, cast):

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("emails/", views.outbox_list, name="outbox_list"),
+    path("emails/<int:pk>/retry/", views.outbox_retry, name="outbox_retry"),
+]
