@@ -16,6 +16,7 @@ from practice.access import ChildPolicy, policy_for
 from practice.audit import audit
 from practice.models import Child, CommunicationPolicy, Practice, User
 
+from ..notices.services import message_notice_queue, message_notices_skip_read
 from .models import Message, MessageThread
 from .timing import local_midnight
 
@@ -69,6 +70,9 @@ def _post(thread: MessageThread, by: User, body: str, from_family: bool, now) ->
         **({"family_read_at": now} if from_family else {"care_team_read_at": now}),
     )
     thread.refresh_from_db()
+    # In this transaction: the notice (no content, held out of quiet hours) commits with the
+    # message, and the outbox sends it after the commit.
+    message_notice_queue(message=message, now=now)
     return message
 
 
@@ -125,3 +129,5 @@ def thread_mark_read(*, thread: MessageThread, by: User, now=None) -> None:
     field = "family_read_at" if thread.guardian_id == by.pk else "care_team_read_at"
     MessageThread.objects.filter(pk=thread.pk).update(**{field: now})
     setattr(thread, field, now)
+    # A notice still waiting has nothing left to tell this reader.
+    message_notices_skip_read(thread=thread, reader=by)

@@ -146,6 +146,12 @@ class SessionLog(models.Model):
         indexes = [
             models.Index(fields=["child", "scheduled_start"]),
             models.Index(fields=["clinician", "status", "scheduled_start"]),
+            # The reminder tick's "scheduled sessions starting soon": O(upcoming).
+            models.Index(
+                fields=["scheduled_start"],
+                condition=models.Q(status="scheduled"),
+                name="session_upcoming",
+            ),
         ]
 
     def __str__(self):

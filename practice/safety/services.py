@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ..access import policy_for
 from ..audit import audit
 from ..models import Child, NotToBeTold, SafetyConcern, User
+from .notices import safety_notices_queue
 from .selectors import guardianships_to_tell
 
 
@@ -25,12 +26,14 @@ def safety_concern_record(
     not_to_be_told: Sequence[User] = (),
     not_told_reason: str = "",
     request=None,
+    now=None,
 ) -> SafetyConcern:
     """Record the concern; every guardian with access, except those not to be told, is told now.
 
     The portal shows the statement from the commit on; each guardian told is one disclosure in
-    the audit. (The email that tells them, without the statement, hooks in here with
-    transaction.on_commit.)
+    the audit, and gets an email at once, whatever the hour, that carries neither the record
+    nor the statement (practice/safety/notices.py). The emails commit with the concern and the
+    outbox sends them after the commit.
     """
     policy = policy_for(recorded_by, child)
     if policy is None or not policy.is_care_team:
@@ -42,6 +45,7 @@ def safety_concern_record(
         kind=kind,
         clinical_record=clinical_record.strip(),
         family_statement=family_statement.strip(),
+        **({"recorded_at": now} if now else {}),
     )
     concern.full_clean()
     concern.save()
@@ -71,6 +75,7 @@ def safety_concern_record(
             access=guardianship.access,
             channel="portal",
         )
+    safety_notices_queue(concern=concern, guardianships=told, now=now, request=request)
     return concern
 
 

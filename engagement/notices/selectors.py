@@ -1,0 +1,111 @@
+"""Reads for notices: who is on the other side of a thread, and which guardians may be
+reminded of which upcoming session. Guardians are always judged by practice.access."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
+
+from practice.access import policy_for
+from practice.models import (
+    ConfidentialityAgreement,
+    Guardianship,
+    OutgoingEmail,
+    Practice,
+    User,
+)
+
+from ..messaging.models import Message, MessageThread
+from ..visits.models import SessionLog
+
+
+def message_notice_recipients(thread: MessageThread, message: Message) -> list[User]:
+    """The other side of the thread from the message's author.
+
+    A family's message goes to the child's care team (a thread is between one guardian and the
+    whole care team); the care team's goes to the thread's guardian only, and only while the
+    access module still lets them see the child (access none: nothing)."""
+    if message.from_family:
+        return list(
+            User.objects.filter(
+                memberships__child_id=thread.child_id,
+                role=User.Role.CLINICIAN,
+                is_active=True,
+            )
+            .exclude(pk=message.author_id)
+            .order_by("pk")
+        )
+    guardian = thread.guardian
+    policy = policy_for(guardian, thread.child)
+    if policy is None or not (policy.is_guardian and policy.own_items):
+        return []
+    return [guardian]
+
+
+def sessions_for_reminders(
+    *,
+    start_after: datetime.datetime | None = None,
+    start_before: datetime.datetime | None = None,
+    ids: Iterable[int] | None = None,
+) -> list[SessionLog]:
+    """Scheduled sessions of children not discharged, by start window (the partial index on
+    scheduled sessions' starts keeps this O(upcoming)) or by id, with what policy_for needs
+    for every guardian of the child prefetched: a fixed number of queries."""
+    sessions = SessionLog.objects.filter(
+        status=SessionLog.Status.SCHEDULED, child__discharged_on__isnull=True
+    )
+    if start_after is not None:
+        sessions = sessions.filter(scheduled_start__gt=start_after)
+    if start_before is not None:
+        sessions = sessions.filter(scheduled_start__lte=start_before)
+    if ids is not None:
+        sessions = sessions.filter(pk__in=list(ids))
+    return list(
+        sessions.select_related("child", "clinician")
+        .prefetch_related(
+            "child__memberships",
+            Prefetch(
+                "child__confidentiality_agreements",
+                queryset=ConfidentialityAgreement.objects.order_by("-effective_date", "-version"),
+                to_attr="agreements_in_effect",
+            ),
+            # policy_for looks a guardian up by id in this list, so every guardian of the
+            # child is judged from one prefetch.
+            Prefetch(
+                "child__guardianships",
+                queryset=Guardianship.objects.exclude(access=Guardianship.Access.NONE)
+                .select_related("guardian")
+                .order_by("pk"),
+                to_attr="viewer_guardianships",
+            ),
+        )
+        .order_by("scheduled_start", "pk")
+    )
+
+
+def guardians_to_remind(
+    session: SessionLog, practice: Practice, today: datetime.date
+) -> list[User]:
+    """The guardians who may see this upcoming session (the table's first row: every level
+    and limited access; access none never), from the prefetch of sessions_for_reminders."""
+    guardians = []
+    for guardianship in session.child.viewer_guardianships:
+        guardian = guardianship.guardian
+        policy = policy_for(guardian, session.child, practice=practice, today=today)
+        if policy is not None and policy.is_guardian and policy.record:
+            guardians.append(guardian)
+    return guardians
+
+
+def pending_reminders() -> list[tuple[int, int, int]]:
+    """(email id, session id, guardian id) of every reminder still waiting to go."""
+    rows = OutgoingEmail.objects.filter(
+        kind=OutgoingEmail.Kind.SESSION_REMINDER, state=OutgoingEmail.State.PENDING
+    ).values_list("pk", "key")
+    pending = []
+    for pk, key in rows:
+        _prefix, session_id, guardian_id = (key or "reminder:0:0").split(":")
+        pending.append((pk, int(session_id), int(guardian_id)))
+    return pending

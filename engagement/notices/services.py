@@ -1,0 +1,287 @@
+"""Notices through the outbox: a new message tells the other side (no content, held until
+quiet hours end) and a reminder goes about a day before each upcoming session (moved earlier
+out of quiet hours). The safety notice is practice-level: practice/safety/notices.py.
+
+Both are created in the same transaction as what caused them (a message's notice commits with
+the message), so neither is lost between a commit and a callback; the outbox delivers after
+the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from practice.models import CommunicationPolicy, OutgoingEmail, Practice, User
+from practice.outbox.services import email_queue
+from practice.timing import ContactRules, NeverAllowed, contact_rules, latest_allowed, next_allowed
+
+from ..messaging.models import Message, MessageThread
+from ..updates.models import UpdatePreference
+from ..updates.schedule import contact_rules_for, preference_for
+from ..visits.models import SessionLog
+from . import selectors
+
+# A reminder goes at the same local time the day before (so across a DST change too), or at
+# the latest allowed minute before that.
+REMINDER_DAYS_AHEAD = 1
+# How far ahead a tick looks: quiet hours and a quiet weekend can move a reminder two and a
+# half days earlier than 24 hours (a Monday 07:00 session: Friday evening).
+REMINDER_LOOKAHEAD = datetime.timedelta(days=4)
+# A tick writes the reminders due before the next tick (every 15 minutes), with a margin, so
+# each row is rendered close to when it goes and reflects the session as it is then.
+REMINDER_HORIZON = datetime.timedelta(minutes=30)
+KEY_BATCH = 500
+
+
+def _policy(practice: Practice) -> CommunicationPolicy:
+    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    return policy
+
+
+def _url(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+# New-message notices ---------------------------------------------------------------------
+
+
+def message_notice_key(thread_id: int, recipient_id: int, message_id: int) -> str:
+    return f"message:{thread_id}:{recipient_id}:{message_id}"
+
+
+def _has_pending_notice(thread: MessageThread, recipient: User) -> bool:
+    """Coalescing: one waiting notice per thread and recipient already says "new message"."""
+    return OutgoingEmail.objects.filter(
+        user=recipient,
+        kind=OutgoingEmail.Kind.MESSAGE_NOTICE,
+        state=OutgoingEmail.State.PENDING,
+        key__startswith=f"message:{thread.pk}:{recipient.pk}:",
+    ).exists()
+
+
+def _rules_for(recipient: User, policy: CommunicationPolicy) -> ContactRules:
+    if recipient.is_parent:
+        return contact_rules_for(preference_for(recipient), policy)
+    return contact_rules(policy)
+
+
+def message_notice_queue(
+    *, message: Message, now: datetime.datetime | None = None
+) -> list[OutgoingEmail]:
+    """Tell the other side of the thread that a message is waiting, without a word of it.
+
+    Held until the recipient may be contacted (the practice's quiet hours and weekends, and a
+    parent's own times). One notice waits per thread and recipient: later messages join it.
+    Call inside the transaction that saved the message (the thread's row, just updated, is
+    locked, so two messages cannot both see no waiting notice)."""
+    now = now or timezone.now()
+    thread = message.thread
+    practice = Practice.get()
+    policy = _policy(practice)
+    queued = []
+    for recipient in selectors.message_notice_recipients(thread, message):
+        if _has_pending_notice(thread, recipient):
+            continue
+        try:
+            send_after = next_allowed(_rules_for(recipient, policy), now, practice.tz)
+        except NeverAllowed:
+            continue  # every minute is blocked for them: no notice rather than a wrong one
+        email = email_queue(
+            to=recipient.email,
+            kind=OutgoingEmail.Kind.MESSAGE_NOTICE,
+            name="message-notice",
+            context={
+                "recipient": recipient,
+                "for_family": recipient.is_parent,
+                "thread_url": _url("message_thread", thread.pk),
+                "emergency_notice": policy.emergency_notice,
+            },
+            user=recipient,
+            key=message_notice_key(thread.pk, recipient.pk, message.pk),
+            send_after=send_after,
+        )
+        queued.append(email)
+    return queued
+
+
+def message_notices_skip_read(*, thread: MessageThread, reader: User) -> int:
+    """The reader has seen the thread: their waiting notice has nothing left to tell."""
+    return OutgoingEmail.objects.filter(
+        user=reader,
+        kind=OutgoingEmail.Kind.MESSAGE_NOTICE,
+        state=OutgoingEmail.State.PENDING,
+        key__startswith=f"message:{thread.pk}:{reader.pk}:",
+    ).update(state=OutgoingEmail.State.SKIPPED, updated_at=timezone.now())
+
+
+# Session reminders -----------------------------------------------------------------------
+
+
+def reminder_key(session_id: int, guardian_id: int) -> str:
+    return f"reminder:{session_id}:{guardian_id}"
+
+
+def reminder_time(
+    rules: ContactRules, start: datetime.datetime, now: datetime.datetime, tz: ZoneInfo
+) -> datetime.datetime | None:
+    """When a session's reminder goes, or None when no allowed time is left before it.
+
+    The latest allowed minute at or before the same local time the day before ("moved
+    earlier out of quiet hours"); once that has passed (a late booking), the next allowed
+    minute from now, as long as it is before the session starts."""
+    local = start.astimezone(tz).replace(tzinfo=None)
+    target = (local - datetime.timedelta(days=REMINDER_DAYS_AHEAD)).replace(tzinfo=tz)
+    try:
+        at = latest_allowed(rules, target, tz)
+        if at < now:
+            at = next_allowed(rules, now, tz)
+    except NeverAllowed:
+        return None
+    return at if at < start else None
+
+
+def _parent_rules(guardian_ids: set[int], policy: CommunicationPolicy) -> dict[int, ContactRules]:
+    """Each guardian's rules from one query; a guardian with no preference yet has only the
+    practice's (nothing is written for them here)."""
+    preferences = {
+        pref.parent_id: pref for pref in UpdatePreference.objects.filter(parent_id__in=guardian_ids)
+    }
+    return {
+        pk: contact_rules_for(preferences.get(pk) or UpdatePreference(parent_id=pk), policy)
+        for pk in guardian_ids
+    }
+
+
+def _reminder_context(session: SessionLog, guardian: User, practice: Practice) -> dict:
+    child = session.child
+    return {
+        "practice": practice,
+        "site_url": settings.SITE_URL,
+        "recipient": guardian,
+        "child_name": child.preferred_name or child.first_name,
+        "start": session.scheduled_start,
+        "clinician_name": session.clinician.full_name,
+        "modality": session.get_modality_display(),
+        "location": session.location,
+        "cancel_url": _url("portal_session_cancel", child.pk, session.pk),
+        "reschedule_url": _url("portal_reschedule_ask", child.pk, session.pk),
+    }
+
+
+def _render(name: str, context: dict) -> tuple[str, str, str]:
+    # The outbox's helper looks the practice up per email; a tick renders many with one.
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    text = render_to_string(f"emails/{name}-body.txt", context)
+    html = render_to_string(f"emails/{name}-body.html", context)
+    return subject, text, html
+
+
+def _due_reminders(
+    sessions, practice, rules, now
+) -> list[tuple[SessionLog, User, datetime.datetime]]:
+    """(session, guardian, when) for every reminder whose time comes before the next tick."""
+    due = []
+    today = now.astimezone(practice.tz).date()
+    for session in sessions:
+        for guardian in selectors.guardians_to_remind(session, practice, today):
+            at = reminder_time(rules[guardian.pk], session.scheduled_start, now, practice.tz)
+            if at is not None and at <= now + REMINDER_HORIZON:
+                due.append((session, guardian, at))
+    return due
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    found = set()
+    for i in range(0, len(keys), KEY_BATCH):
+        batch = keys[i : i + KEY_BATCH]
+        found.update(OutgoingEmail.objects.filter(key__in=batch).values_list("key", flat=True))
+    return found
+
+
+def _reminder_row(session, guardian, at, practice, now) -> OutgoingEmail:
+    subject, text, html = _render(
+        "session-reminder", _reminder_context(session, guardian, practice)
+    )
+    return OutgoingEmail(
+        key=reminder_key(session.pk, guardian.pk),
+        kind=OutgoingEmail.Kind.SESSION_REMINDER,
+        recipient=guardian.email,
+        user=guardian,
+        subject=subject[:255],
+        body_text=text,
+        body_html=html,
+        send_after=at,
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def session_reminders_queue(
+    *, now: datetime.datetime | None = None, practice: Practice | None = None
+) -> list[int]:
+    """Write the reminders due before the next tick, one per session and guardian who may see
+    it; returns the ids of those due now. A second tick finds every key and adds nothing."""
+    now = now or timezone.now()
+    practice = practice or Practice.get()
+    policy = _policy(practice)
+    sessions = selectors.sessions_for_reminders(
+        start_after=now, start_before=now + REMINDER_LOOKAHEAD
+    )
+    guardian_ids = {g.guardian_id for s in sessions for g in s.child.viewer_guardianships}
+    rules = _parent_rules(guardian_ids, policy)
+    due = _due_reminders(sessions, practice, rules, now)
+    existing = _existing_keys([reminder_key(s.pk, g.pk) for s, g, _at in due])
+    with timezone.override(practice.tz):
+        rows = [
+            _reminder_row(session, guardian, at, practice, now)
+            for session, guardian, at in due
+            if reminder_key(session.pk, guardian.pk) not in existing
+        ]
+    if not rows:
+        return []
+    # Another tick may have written some of these meanwhile: the unique key keeps one each.
+    OutgoingEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    due_keys = [row.key for row in rows if row.send_after <= now]
+    return list(
+        OutgoingEmail.objects.filter(
+            key__in=due_keys, state=OutgoingEmail.State.PENDING
+        ).values_list("pk", flat=True)
+    )
+
+
+def session_reminders_skip_stale(
+    *, now: datetime.datetime | None = None, practice: Practice | None = None
+) -> int:
+    """Waiting reminders that must not go any more become skipped: the session was cancelled
+    or moved (a rescheduled session is a new one with its own reminders), has begun, the child
+    was discharged, or the guardian may no longer see the child."""
+    now = now or timezone.now()
+    pending = selectors.pending_reminders()
+    if not pending:
+        return 0
+    practice = practice or Practice.get()
+    today = now.astimezone(practice.tz).date()
+    sessions = selectors.sessions_for_reminders(
+        start_after=now, ids={session_id for _pk, session_id, _g in pending}
+    )
+    allowed = {
+        (session.pk, guardian.pk)
+        for session in sessions
+        for guardian in selectors.guardians_to_remind(session, practice, today)
+    }
+    stale = [
+        pk for pk, session_id, guardian_id in pending if (session_id, guardian_id) not in allowed
+    ]
+    if not stale:
+        return 0
+    # Conditional on pending: a row a worker has just claimed is left to it.
+    return OutgoingEmail.objects.filter(pk__in=stale, state=OutgoingEmail.State.PENDING).update(
+        state=OutgoingEmail.State.SKIPPED, updated_at=now
+    )
