@@ -192,6 +192,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _record(*, policy: CommunicationPolicy, changes: dict, user: User, request) -> None:
+    """Audit each changed field's before and after; tell the other layers once committed."""
+    audit(
+        actor=user,
+        action="communication_policy.update",
+        target=policy,
+        request=request,
+        fields=sorted(changes),
+        changes={
+            name: {"before": _plain(old), "after": _plain(new)}
+            for name, (old, new) in changes.items()
+        },
+    )
+    changed = set(changes)
+    transaction.on_commit(
+        lambda: communication_policy_changed.send(
+            sender=CommunicationPolicy, policy=policy, changed=changed
+        )
+    )
+
+
 def communication_policy_update(
     *, policy: CommunicationPolicy, user: User, request=None, **fields: Any
 ) -> dict[str, tuple[Any, Any]]:
@@ -220,23 +241,7 @@ def communication_policy_update(
         if not changes:
             return {}
         locked.save(update_fields=list(changes))
-        audit(
-            actor=user,
-            action="communication_policy.update",
-            target=locked,
-            request=request,
-            fields=sorted(changes),
-            changes={
-                name: {"before": _plain(old), "after": _plain(new)}
-                for name, (old, new) in changes.items()
-            },
-        )
-        changed = set(changes)
-        transaction.on_commit(
-            lambda: communication_policy_changed.send(
-                sender=CommunicationPolicy, policy=locked, changed=changed
-            )
-        )
+        _record(policy=locked, changes=changes, user=user, request=request)
     for name in changes:
         setattr(policy, name, getattr(locked, name))
     return changes
