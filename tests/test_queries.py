@@ -30,6 +30,11 @@ def message_thread(world: World) -> str:
     return reverse("message_thread", args=[world.child.message_threads.first().pk])
 
 
+def progress_preview(world: World) -> str:
+    guardianship = world.child.guardianships.get(guardian=world.parent)
+    return reverse("progress_preview", args=[world.child.pk, guardianship.pk])
+
+
 PAGES = [
     # + engagement signals (5 aggregate queries) and open requests to reschedule: 6.
     Page(
@@ -51,6 +56,7 @@ PAGES = [
     Page("portal messages", parent, lambda world: reverse("portal_messages"), 12, sizes=(1, 5)),
     Page("message thread", parent, message_thread, max_queries=16),
     Page("message thread (care team)", clinician, message_thread, max_queries=20),
+    Page("progress email preview", clinician, progress_preview, max_queries=34),
 ]
 
 

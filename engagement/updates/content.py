@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -111,6 +111,8 @@ class ProgressEmail:
     subject: str = ""
     text: str = ""
     html: str = ""
+    # What the templates were given (the preview renders the body partial with it again).
+    context: dict = field(default_factory=dict, repr=False)
 
     @property
     def has_news(self) -> bool:
@@ -146,6 +148,7 @@ def build_progress_emails(
     practice: Practice | None = None,
     now: datetime.datetime | None = None,
     only_children: Iterable[int] | None = None,
+    unsubscribe_link: Callable[[User], str] = unsubscribe_url,
 ) -> list[ProgressEmail]:
     """One rendered email per parent for its period (`periods[parent.pk]`). `only_children`
     limits the sections to those children (a clinician's preview shows their care team's)."""
@@ -160,7 +163,7 @@ def build_progress_emails(
         entries = [_fill(section, batch, parent, start, end) for section in sections[parent.pk]]
         notice_only = policy.email_detail == CommunicationPolicy.EmailDetail.NOTICE_ONLY
         emails.append(ProgressEmail(parent, start, end, entries, notice_only))
-    _render(emails, practice)
+    _render(emails, practice, unsubscribe_link)
     return emails
 
 
@@ -176,7 +179,7 @@ def children_to_tell(
     parent_ids = [parent.pk for parent in parents]
     children = Child.objects.filter(guardianships__guardian_id__in=parent_ids)
     if only_children is not None:
-        children = children.filter(pk__in=list(only_children))
+        children = children.filter(pk__in=only_children)
     children = children.distinct().prefetch_related(
         "memberships",
         Prefetch(
@@ -406,20 +409,22 @@ def _practice_news(item: HomePractice, check_ins: list[CheckIn], start, end) -> 
 TEMPLATES = ("subject.txt", "body.txt", "body.html")
 
 
-def portal_urls(parent: User) -> dict[str, str]:
+def portal_urls() -> dict[str, str]:
     site = settings.SITE_URL.rstrip("/")
     return {
         "portal_url": site + reverse("portal_home"),
         "preferences_url": site + reverse("update_preferences"),
-        "unsubscribe_url": unsubscribe_url(parent),
     }
 
 
-def _render(emails: list[ProgressEmail], practice: Practice) -> None:
+def _render(
+    emails: list[ProgressEmail], practice: Practice, unsubscribe_link: Callable[[User], str]
+) -> None:
     """Subject, text and HTML of each email: each template loaded once for the chunk, every
     date in the practice's timezone."""
     subject, text, html = (get_template(f"emails/progress-update-{name}") for name in TEMPLATES)
     site_url = settings.SITE_URL.rstrip("/")
+    urls = portal_urls()
     with timezone.override(practice.tz), translation.override(settings.LANGUAGE_CODE):
         for email in emails:
             context = {
@@ -429,8 +434,10 @@ def _render(emails: list[ProgressEmail], practice: Practice) -> None:
                 "parent": email.parent,
                 "sections": email.sections,
                 "notice_only": email.notice_only,
-                **portal_urls(email.parent),
+                "unsubscribe_url": unsubscribe_link(email.parent),
+                **urls,
             }
+            email.context = context
             email.subject = " ".join(subject.render(context).split())
             email.text = text.render(context)
             email.html = html.render(context)

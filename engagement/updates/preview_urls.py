@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import preview
+
+urlpatterns = [
+    path(
+        "children/<int:pk>/guardians/<int:guardianship_pk>/progress-email/",
+        preview.progress_preview,
+        name="progress_preview",
+    ),
+]
