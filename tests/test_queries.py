@@ -55,6 +55,7 @@ PAGES = [
     Page("communication policy", admin, lambda w: reverse("communication_policy"), 10),
     Page("portal messages", parent, lambda world: reverse("portal_messages"), 12, sizes=(1, 5)),
     Page("message thread", parent, message_thread, max_queries=16),
+    Page("email updates", parent, lambda world: reverse("update_preferences"), 10, sizes=(1, 5)),
     Page("message thread (care team)", clinician, message_thread, max_queries=20),
     Page("progress email preview", clinician, progress_preview, max_queries=34),
 ]

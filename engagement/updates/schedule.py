@@ -48,9 +48,11 @@ GRACE = datetime.timedelta(days=3)
 UTC = datetime.UTC
 
 
-def practice_policy() -> CommunicationPolicy:
+def practice_policy(practice: Practice | None = None) -> CommunicationPolicy:
     """The practice's communication policy (created with its defaults if missing)."""
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=Practice.get())
+    policy, _created = CommunicationPolicy.objects.get_or_create(
+        practice=practice or Practice.get()
+    )
     return policy
 
 

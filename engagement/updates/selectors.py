@@ -41,8 +41,9 @@ def _reason(pref: UpdatePreference, policy: CommunicationPolicy, tz: ZoneInfo) -
 def preference_page(parent: User) -> PreferencePage:
     """The parent's own preference (an unsaved default before their first one) and when the
     next update is due. Only ever the signed-in parent's own row."""
-    policy = practice_policy()
-    tz = Practice.get().tz
+    practice = Practice.get()
+    policy = practice_policy(practice)
+    tz = practice.tz
     pref = UpdatePreference.objects.filter(parent=parent).first()
     if pref is None:
         pref = UpdatePreference(parent=parent, cadence=policy.default_cadence)

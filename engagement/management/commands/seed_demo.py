@@ -34,6 +34,7 @@ from ._demo_home import seed_home
 from ._demo_messages import seed_messages
 from ._demo_safety import seed_safety
 from ._demo_sessions import seed_sessions
+from ._demo_updates import seed_updates
 
 DEMO_PASSWORD = "demo-practice-2026"
 
@@ -136,6 +137,7 @@ class Command(BaseCommand):
         users = self._staff(password)
         children = self._children(today, users)
         self._guardians(today, password, children, users["amara"])
+        seed_updates(practice, timezone.now())
         self._goals(today, children)
         seed_sessions(children, practice, timezone.now())
         seed_safety(children)
