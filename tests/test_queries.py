@@ -7,6 +7,8 @@ tests/querycount.py, and a bound with a little room).
 import pytest
 from django.urls import reverse
 
+from practice.outbox.services import email_queue_rendered
+
 from .querycount import (
     Page,
     World,
@@ -35,6 +37,21 @@ def progress_preview(world: World) -> str:
     return reverse("progress_preview", args=[world.child.pk, guardianship.pk])
 
 
+def email_delivery(world: World) -> str:
+    # Besides the world's invitations, as many failed and skipped rows as the world is large.
+    for n in range(world.size):
+        for state in ("failed", "skipped"):
+            email_queue_rendered(
+                to=f"q{n}@test.example",
+                kind="message_notice",
+                subject="s",
+                text="t",
+                html="",
+                state=state,
+            )
+    return reverse("outbox_list")
+
+
 PAGES = [
     # + engagement signals (5 aggregate queries) and open requests to reschedule: 6.
     Page(
@@ -52,6 +69,8 @@ PAGES = [
     # + the engagement agreement, own requests to reschedule and reported barriers: 3.
     Page("portal child", parent, portal_child, max_queries=28, sizes=(1, 5)),
     Page("staff list", admin, lambda world: reverse("staff_list"), max_queries=12),
+    # The counts per state, the page's count and its rows.
+    Page("email delivery", admin, email_delivery, max_queries=10),
     Page("communication policy", admin, lambda w: reverse("communication_policy"), 10),
     Page("portal messages", parent, lambda world: reverse("portal_messages"), 12, sizes=(1, 5)),
     Page("message thread", parent, message_thread, max_queries=16),
