@@ -463,13 +463,14 @@ def test_reminder_time_is_a_pure_function():
 def _families(cast, count: int) -> None:
     for index in range(count):
         child = ChildFactory(first_name=f"Kid{index}", clinician=cast.clinician)
-        for letter in "ab":
-            GuardianshipFactory(
-                child=child,
-                guardian=ParentFactory(email=f"p{index}{letter}@test.example"),
-                access="limited" if letter == "b" else "full",
-            )
+        guardians = [ParentFactory(email=f"p{index}{letter}@test.example") for letter in "ab"]
+        for guardian, access in zip(guardians, ["full", "limited"], strict=True):
+            GuardianshipFactory(child=child, guardian=guardian, access=access)
         session(cast, at(24, 9), child=child)
+        # A family message on Sunday night: its notice waits for Monday morning.
+        messaging.thread_start(
+            child=child, guardian=guardians[0], subject="Hello", body="Hi", now=at(22, 21)
+        )
 
 
 @pytest.mark.parametrize("count", [3, 15])
@@ -477,8 +478,31 @@ def test_the_reminder_tick_costs_a_fixed_number_of_queries(
     cast, policy, count, django_assert_max_num_queries
 ):
     _families(cast, count)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(20):
         tick(at(23, 8, 50))  # writes every reminder
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(20):
         tick(at(23, 8, 55))  # checks every waiting one is still wanted, writes nothing
     assert len(emails(Kind.SESSION_REMINDER)) == 2 * count
+    assert OutgoingEmail.objects.filter(kind=Kind.MESSAGE_NOTICE, state=State.PENDING).count() == (
+        count
+    )
+
+
+def test_a_waiting_notice_to_a_guardian_barred_since_is_skipped_by_the_tick(cast, policy):
+    thread = start_thread(cast, at(23, 10))
+    messaging.message_send(thread=thread, by=cast.clinician, body="Reply", now=at(23, 21))
+    Guardianship.objects.filter(pk=cast.guardianship.pk).update(access="none")
+
+    tick(at(23, 21, 15))
+
+    states = {n.user: n.state for n in emails(Kind.MESSAGE_NOTICE)}
+    assert states == {cast.clinician: State.PENDING, cast.parent: State.SKIPPED}
+
+
+def test_a_waiting_notice_to_a_clinician_who_left_the_care_team_is_skipped(cast, policy):
+    start_thread(cast, at(23, 22))
+    cast.child.memberships.filter(clinician=cast.clinician).delete()
+
+    tick(at(23, 22, 15))
+
+    assert emails(Kind.MESSAGE_NOTICE)[0].state == State.SKIPPED

@@ -109,3 +109,43 @@ def pending_reminders() -> list[tuple[int, int, int]]:
         _prefix, session_id, guardian_id = (key or "reminder:0:0").split(":")
         pending.append((pk, int(session_id), int(guardian_id)))
     return pending
+
+
+def pending_message_notices() -> list[tuple[OutgoingEmail, int]]:
+    """(email with its user, thread id) of every new-message notice still waiting to go."""
+    rows = OutgoingEmail.objects.filter(
+        kind=OutgoingEmail.Kind.MESSAGE_NOTICE, state=OutgoingEmail.State.PENDING
+    ).select_related("user")
+    return [(email, int(email.key.split(":")[1])) for email in rows if email.key]
+
+
+def threads_with_policy_data(ids: Iterable[int]) -> dict[int, MessageThread]:
+    """Threads by id, with what policy_for needs for the care team and every guardian."""
+    threads = MessageThread.objects.filter(pk__in=list(ids)).select_related("child")
+    threads = threads.prefetch_related(
+        "child__memberships",
+        Prefetch(
+            "child__confidentiality_agreements",
+            queryset=ConfidentialityAgreement.objects.order_by("-effective_date", "-version"),
+            to_attr="agreements_in_effect",
+        ),
+        Prefetch(
+            "child__guardianships",
+            queryset=Guardianship.objects.exclude(access=Guardianship.Access.NONE),
+            to_attr="viewer_guardianships",
+        ),
+    )
+    return {thread.pk: thread for thread in threads}
+
+
+def still_the_other_side(thread: MessageThread, user: User, practice, today) -> bool:
+    """Whether a waiting notice may still go: the thread's guardian while they may see the
+    child, or a clinician still on the child's care team."""
+    if user is None or thread is None:
+        return False
+    policy = policy_for(user, thread.child, practice=practice, today=today)
+    if policy is None:
+        return False
+    if policy.is_guardian:
+        return policy.own_items and thread.guardian_id == user.pk
+    return policy.is_care_team

@@ -121,6 +121,31 @@ def message_notices_skip_read(*, thread: MessageThread, reader: User) -> int:
     ).update(state=OutgoingEmail.State.SKIPPED, updated_at=timezone.now())
 
 
+def message_notices_skip_stale(
+    *, now: datetime.datetime | None = None, practice: Practice | None = None
+) -> int:
+    """Waiting notices whose recipient is no longer on the other side of the thread (a
+    guardian whose access became none, a clinician who left the care team or the practice)
+    become skipped. The reminder tick runs this every 15 minutes."""
+    pending = selectors.pending_message_notices()
+    if not pending:
+        return 0
+    now = now or timezone.now()
+    practice = practice or Practice.get()
+    today = now.astimezone(practice.tz).date()
+    threads = selectors.threads_with_policy_data({thread_id for _email, thread_id in pending})
+    stale = [
+        email.pk
+        for email, thread_id in pending
+        if not selectors.still_the_other_side(threads.get(thread_id), email.user, practice, today)
+    ]
+    if not stale:
+        return 0
+    return OutgoingEmail.objects.filter(pk__in=stale, state=OutgoingEmail.State.PENDING).update(
+        state=OutgoingEmail.State.SKIPPED, updated_at=now
+    )
+
+
 # Session reminders -----------------------------------------------------------------------
 
 
