@@ -506,3 +506,26 @@ def test_a_waiting_notice_to_a_clinician_who_left_the_care_team_is_skipped(cast,
     tick(at(23, 22, 15))
 
     assert emails(Kind.MESSAGE_NOTICE)[0].state == State.SKIPPED
+
+
+def test_safety_notices_are_handed_to_the_outbox_right_after_the_commit(
+    cast, policy, grandmother, stepfather, monkeypatch, django_capture_on_commit_callbacks
+):
+    handed = []
+    monkeypatch.setattr("practice.outbox.services._enqueue", handed.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_concern(cast, stepfather, at(22, 3))
+    assert sorted(handed) == sorted(n.pk for n in emails(Kind.SAFETY_NOTICE))
+
+
+def test_reminders_due_now_are_handed_to_the_outbox_after_the_commit(
+    cast, policy, monkeypatch, django_capture_on_commit_callbacks
+):
+    handed = []
+    monkeypatch.setattr("engagement.notices.tasks.deliver_emails.delay", handed.append)
+    session(cast, at(23, 15))  # due now
+    session(cast, at(24, 9, 20))  # due at 09:20, after this tick: the outbox's sweep sends it
+    with django_capture_on_commit_callbacks(execute=True):
+        tick(at(23, 9))
+    due = [r.pk for r in emails(Kind.SESSION_REMINDER) if r.send_after <= at(23, 9)]
+    assert len(emails(Kind.SESSION_REMINDER)) == 2 and handed == [due]
