@@ -68,7 +68,7 @@ def _has_pending_notice(thread: MessageThread, recipient: User) -> bool:
 
 def _rules_for(recipient: User, policy: CommunicationPolicy) -> ContactRules:
     if recipient.is_parent:
-        return contact_rules_for(preference_for(recipient), policy)
+        return contact_rules_for(preference_for(recipient, policy), policy)
     return contact_rules(policy)
 
 
