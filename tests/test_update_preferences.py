@@ -339,3 +339,11 @@ def test_seed_demo_gives_demo_parents_preferences(db):
     assert prefs["grace@demo.example"].next_update_at is not None
     assert prefs["anita@demo.example"].paused and prefs["anita@demo.example"].next_update_at is None
     assert prefs["james@demo.example"].unsubscribed_at is not None
+
+
+def test_page_says_when_the_update_was_moved_out_of_quiet_hours(client, cast):
+    _signed_in(client, cast.parent)
+    client.post(reverse("update_preferences"), _choices(weekday="5", hour="10"))  # Saturday
+    page = client.get(reverse("update_preferences")).content.decode()
+    assert "Monday" in page and "08:00" in page  # quiet weekends by default
+    assert "outside the practice's quiet hours" in page

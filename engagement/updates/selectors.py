@@ -25,6 +25,14 @@ class PreferencePage:
     # The parent's cadence is no longer offered: the policy's default applies instead.
     cadence_replaced: bool
 
+    @property
+    def moved(self) -> bool:
+        """The next update is not at the chosen day and hour (quiet hours or own times)."""
+        if self.next_update_at is None:
+            return False
+        local = self.next_update_at.astimezone(self.tz)
+        return (local.weekday(), local.hour, local.minute) != (self.pref.weekday, self.pref.hour, 0)
+
 
 def _reason(pref: UpdatePreference, policy: CommunicationPolicy, tz: ZoneInfo) -> str:
     if pref.unsubscribed_at is not None:
