@@ -347,3 +347,40 @@ def test_page_says_when_the_update_was_moved_out_of_quiet_hours(client, cast):
     page = client.get(reverse("update_preferences")).content.decode()
     assert "Monday" in page and "08:00" in page  # quiet weekends by default
     assert "outside the practice's quiet hours" in page
+
+
+def test_the_policy_page_service_reschedules_once_committed(
+    client, cast, django_capture_on_commit_callbacks
+):
+    from practice.policy.services import communication_policy_update
+
+    pat = _signed_in(client, cast.parent)
+    client.post(reverse("update_preferences"), _choices(weekday="5", hour="10"))  # Saturday
+    pat.refresh_from_db()
+    assert timezone.localtime(pat.next_update_at, cast.practice.tz).weekday() == 0  # Monday
+
+    with django_capture_on_commit_callbacks(execute=True):
+        communication_policy_update(
+            policy=practice_policy(), user=cast.admin, quiet_on_weekends=False
+        )
+
+    pat.refresh_from_db()
+    local = timezone.localtime(pat.next_update_at, cast.practice.tz)
+    assert (local.weekday(), local.hour) == (5, 10)
+
+
+def test_migration_gives_parents_who_signed_in_a_scheduled_preference(cast):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("engagement.migrations.0011_update_preference_first_login")
+    signed_in = timezone.now() - datetime.timedelta(days=30)
+    type(cast.parent).objects.filter(pk=cast.parent.pk).update(last_login=signed_in)
+
+    migration.create_preferences(apps, None)
+
+    pref = UpdatePreference.objects.get(parent=cast.parent)
+    assert pref.first_login_at == signed_in and pref.next_update_at > timezone.now()
+    assert not UpdatePreference.objects.filter(parent=cast.other_parent).exists()  # never signed in
+    assert not UpdatePreference.objects.filter(parent=cast.clinician).exists()

@@ -155,6 +155,11 @@ def update_preference_start(*, parent: User, now: datetime.datetime | None = Non
     update, whose period starts now. Later logins only fill a missing schedule."""
     if not parent.is_parent:
         return
+    # Most logins are not the first and find the schedule in place: one query.
+    if UpdatePreference.objects.filter(
+        parent=parent, first_login_at__isnull=False, next_update_at__isnull=False
+    ).exists():
+        return
     now = now or timezone.now()
     policy = practice_policy()
     with transaction.atomic():
