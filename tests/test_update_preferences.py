@@ -384,3 +384,21 @@ def test_migration_gives_parents_who_signed_in_a_scheduled_preference(cast):
     assert pref.first_login_at == signed_in and pref.next_update_at > timezone.now()
     assert not UpdatePreference.objects.filter(parent=cast.other_parent).exists()  # never signed in
     assert not UpdatePreference.objects.filter(parent=cast.clinician).exists()
+
+
+def test_policy_change_keeps_an_update_that_is_already_due(client, cast):
+    from engagement.updates.services import update_preferences_reschedule
+
+    pat = _signed_in(client, cast.parent)
+    due = timezone.now() - datetime.timedelta(minutes=2)
+    UpdatePreference.objects.filter(pk=pat.pk).update(next_update_at=due)
+
+    update_preferences_reschedule(policy=practice_policy())
+    pat.refresh_from_db()
+    assert pat.next_update_at == due
+
+    policy = practice_policy()
+    policy.allowed_cadences, policy.default_cadence = ["off"], "off"
+    update_preferences_reschedule(policy=policy)
+    pat.refresh_from_db()
+    assert pat.next_update_at is None  # no longer allowed at all: not sent

@@ -195,7 +195,10 @@ def update_preferences_reschedule(
         )
         for pref in chunk:
             after = _after(now, last_ends.get(pref.parent_id))
-            pref.next_update_at = next_update_after(pref, policy, after, tz)
+            due = next_update_after(pref, policy, after, tz)
+            # One already due waits for the next tick rather than a cadence more.
+            already_due = pref.next_update_at is not None and pref.next_update_at <= now
+            pref.next_update_at = pref.next_update_at if due and already_due else due
         UpdatePreference.objects.bulk_update(chunk, ["next_update_at"])
         count += len(chunk)
         last_pk = chunk[-1].pk
