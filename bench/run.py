@@ -380,7 +380,7 @@ def main() -> None:
     fanout = None
     if args.due_parents:
         print(f"bench: email fan-out for {args.due_parents} due parents")
-        fanout = email_fanout.measure(args.due_parents)
+        fanout = email_fanout.measure(args.due_parents, args.rounds, args.wait_idle)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
