@@ -14,11 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Prefetch, Q
-from django.template.loader import get_template
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalRating, Milestone, Perspective
@@ -36,6 +33,7 @@ from practice.models import (
 from ..portal import home_practice_in_force, next_sessions
 from ..practice_at_home.models import CheckIn, HomePractice
 from ..visits.models import Addendum, SessionLog
+from .rendering import render_emails
 from .unsubscribe import unsubscribe_url
 
 Period = tuple[datetime.datetime, datetime.datetime]
@@ -85,6 +83,10 @@ class ChildSection:
     sessions: list[SessionLog] = field(default_factory=list)
     home_practice: list[PracticeNews] = field(default_factory=list)
     next_session_start: datetime.datetime | None = None
+    # In words, for the templates (rendering.py): the news as blocks of lines.
+    blocks: list = field(default_factory=list)
+    next_session: str = ""
+    nothing_new: str = ""
 
     @property
     def name(self) -> str:
@@ -163,7 +165,7 @@ def build_progress_emails(
         entries = [_fill(section, batch, parent, start, end) for section in sections[parent.pk]]
         notice_only = policy.email_detail == CommunicationPolicy.EmailDetail.NOTICE_ONLY
         emails.append(ProgressEmail(parent, start, end, entries, notice_only))
-    _render(emails, practice, unsubscribe_link)
+    render_emails(emails, practice, unsubscribe_link)
     return emails
 
 
@@ -205,6 +207,19 @@ def children_to_tell(
             if child_policy is not None:
                 sections[parent.pk].append(ChildSection(child, child_policy))
     return sections
+
+
+def parents_with_children(parent_ids: Sequence[int]) -> set[int]:
+    """The parents who may see at least one child still in therapy: children_for's rule for a
+    parent (a guardianship with access full or limited) for many parents in one query, and
+    not discharged. The tick opens updates for them only; what each email says is still
+    decided child by child by policy_for (children_to_tell)."""
+    rows = Guardianship.objects.filter(
+        guardian_id__in=list(parent_ids),
+        access__in=[Guardianship.Access.FULL, Guardianship.Access.LIMITED],
+        child__discharged_on__isnull=True,
+    )
+    return set(rows.values_list("guardian_id", flat=True).distinct())
 
 
 def practice_agreements():
@@ -402,42 +417,3 @@ def _summary_is_new(session: SessionLog, start, end) -> bool:
 def _practice_news(item: HomePractice, check_ins: list[CheckIn], start, end) -> PracticeNews:
     done_days = {c.for_date for c in check_ins if c.done and _during(c.updated_at, start, end)}
     return PracticeNews(item, len(done_days), _during(item.assigned_at, start, end))
-
-
-# --- Rendering ---------------------------------------------------------------------------------
-
-TEMPLATES = ("subject.txt", "body.txt", "body.html")
-
-
-def portal_urls() -> dict[str, str]:
-    site = settings.SITE_URL.rstrip("/")
-    return {
-        "portal_url": site + reverse("portal_home"),
-        "preferences_url": site + reverse("update_preferences"),
-    }
-
-
-def _render(
-    emails: list[ProgressEmail], practice: Practice, unsubscribe_link: Callable[[User], str]
-) -> None:
-    """Subject, text and HTML of each email: each template loaded once for the chunk, every
-    date in the practice's timezone."""
-    subject, text, html = (get_template(f"emails/progress-update-{name}") for name in TEMPLATES)
-    site_url = settings.SITE_URL.rstrip("/")
-    urls = portal_urls()
-    with timezone.override(practice.tz), translation.override(settings.LANGUAGE_CODE):
-        for email in emails:
-            context = {
-                "practice": practice,
-                "site_url": site_url,
-                "email": email,
-                "parent": email.parent,
-                "sections": email.sections,
-                "notice_only": email.notice_only,
-                "unsubscribe_url": unsubscribe_link(email.parent),
-                **urls,
-            }
-            email.context = context
-            email.subject = " ".join(subject.render(context).split())
-            email.text = text.render(context)
-            email.html = html.render(context)

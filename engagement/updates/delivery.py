@@ -23,7 +23,7 @@ from django.utils import timezone
 from practice.models import CommunicationPolicy, OutgoingEmail, Practice, User
 from practice.timing import NeverAllowed, is_allowed, next_allowed
 
-from .content import ProgressEmail, build_progress_emails, children_to_tell
+from .content import ProgressEmail, build_progress_emails, parents_with_children
 from .models import ProgressUpdate, UpdatePreference
 from .schedule import contact_rules_for, is_receiving, next_update_after, practice_policy
 from .unsubscribe import unsubscribe_headers
@@ -73,8 +73,7 @@ def _open_chunk(
         if not prefs:
             return 0, []
         receiving = [pref for pref in prefs if is_receiving(pref, policy) and pref.parent.is_active]
-        parents = [pref.parent for pref in receiving]
-        told = children_to_tell(parents, practice)
+        told = parents_with_children([pref.parent_id for pref in receiving])
         starts = period_starts(receiving, now)
         ProgressUpdate.objects.bulk_create(
             [
@@ -82,7 +81,7 @@ def _open_chunk(
                     parent=pref.parent, period_start=starts[pref.parent_id], period_end=now
                 )
                 for pref in receiving
-                if told[pref.parent_id]
+                if pref.parent_id in told
             ],
             ignore_conflicts=True,
         )
