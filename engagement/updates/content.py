@@ -219,7 +219,7 @@ def parents_with_children(parent_ids: Sequence[int]) -> set[int]:
         access__in=[Guardianship.Access.FULL, Guardianship.Access.LIMITED],
         child__discharged_on__isnull=True,
     )
-    return set(rows.values_list("guardian_id", flat=True).distinct())
+    return set(rows.order_by().values_list("guardian_id", flat=True).distinct())
 
 
 def practice_agreements():
