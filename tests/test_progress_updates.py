@@ -4,10 +4,11 @@ table allows that guardian, nothing when nothing is new, and no clinical content
 the practice sends notices only."""
 
 import datetime
+import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,7 +20,14 @@ from goals import services as goal_services
 from goals.models import Goal, GoalRating
 from practice.celery import app
 from practice.models import Child, CommunicationPolicy, OutgoingEmail
-from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
+from tests.conftest import need
+from tests.factories import (
+    AgreementFactory,
+    ChildFactory,
+    ClinicianFactory,
+    GuardianshipFactory,
+    ParentFactory,
+)
 
 from .test_export import (
     ALWAYS_WITHHELD,
@@ -431,3 +439,41 @@ def test_rendering_a_chunk_costs_the_same_for_more_parents(cast, policy):
         return len(captured.captured_queries)
 
     assert chunk(2, "Few") == chunk(20, "Many")
+
+
+# --- Two ticks at once (PostgreSQL: row locks) ------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_ticks_at_once_share_the_due_parents_without_overlap():
+    need(connection.vendor == "postgresql", "row locks (skip_locked) need PostgreSQL")
+    # Given 250 due parents (three chunks)
+    clinician = ClinicianFactory()
+    now = timezone.now() + datetime.timedelta(minutes=2)
+    for index in range(250):
+        child = ChildFactory(first_name=f"Kid{index}", clinician=clinician)
+        parent = ParentFactory()
+        GuardianshipFactory(child=child, guardian=parent)
+        due(parent, now)
+    # When two ticks run at the same moment, in two connections
+    handed_out: list[list[int]] = [[], []]
+    start = threading.Barrier(2)
+
+    def run(index):
+        try:
+            start.wait()
+            delivery.progress_updates_open(now=now, enqueue=handed_out[index].extend)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then every parent has one update, handed out to one of the ticks only
+    first, second = set(handed_out[0]), set(handed_out[1])
+    assert ProgressUpdate.objects.count() == 250
+    assert not first & second
+    assert first | second == set(ProgressUpdate.objects.values_list("pk", flat=True))
+    assert not UpdatePreference.objects.filter(next_update_at__lte=now).exists()
