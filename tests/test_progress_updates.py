@@ -18,7 +18,6 @@ from engagement.updates.models import ProgressUpdate, UpdatePreference
 from engagement.updates.tasks import progress_updates_tick
 from goals import services as goal_services
 from goals.models import Goal, GoalRating
-from practice.celery import app
 from practice.models import Child, CommunicationPolicy, OutgoingEmail
 from tests.conftest import need
 from tests.factories import (
@@ -48,15 +47,6 @@ from .test_export import (
 )
 
 Cadence = CommunicationPolicy.Cadence
-
-
-@pytest.fixture(autouse=True)
-def eager():
-    """Tasks queued by the tick run here, at once (the outbox delivers to locmem)."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture
