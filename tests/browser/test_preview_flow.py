@@ -44,7 +44,9 @@ def test_a_clinician_previews_the_email_with_the_rating_just_recorded(ui, cast, 
 
     # And opens Pat's progress email from Mia's page
     ui.go(f"/children/{cast.child.pk}/")
-    family = ui.page.get_by_role("region", name="Family")
+    family = ui.page.get_by_role("region", name="Family", exact=True)
+    family.scroll_into_view_if_needed()
+    ui.check("child-page", phone=True)
     family.get_by_role("link", name="Preview progress email Pat Rowe").first.click()
     expect(ui.page.get_by_role("heading", level=1)).to_have_text(
         "The progress email Pat Rowe would get"
@@ -65,7 +67,7 @@ def test_a_clinician_previews_the_email_with_the_rating_just_recorded(ui, cast, 
 
     # And Nick, whose access is none, gets nothing about Mia
     ui.go(f"/children/{cast.child.pk}/")
-    family = ui.page.get_by_role("region", name="Family")
+    family = ui.page.get_by_role("region", name="Family", exact=True)
     family.get_by_role("link", name="Preview progress email Nick Rowe").first.click()
     expect(ui.page.locator("#preview-state")).to_contain_text(
         "Nick Rowe gets nothing about Mia Rowe"
