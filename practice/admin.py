@@ -79,7 +79,7 @@ class ConfidentialityAgreementAdmin(admin.ModelAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "sent_at", "accepted_at", "superseded", "send_error"]
-    readonly_fields = ["user", "created_by", "created_at", "sent_at", "accepted_at"]
+    readonly_fields = ["user", "created_by", "created_at", "email", "sent_at", "accepted_at"]
 
 
 @admin.register(AuditEvent)
