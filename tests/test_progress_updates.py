@@ -467,3 +467,11 @@ def test_two_ticks_at_once_share_the_due_parents_without_overlap():
     assert not first & second
     assert first | second == set(ProgressUpdate.objects.values_list("pk", flat=True))
     assert not UpdatePreference.objects.filter(next_update_at__lte=now).exists()
+
+
+def test_what_people_typed_is_escaped_in_the_html(cast):
+    goal = rated_goal(cast, cast.child, title="Says <b>hello</b> & waves")
+    email = _email_for(cast, cast.parent)
+    assert "Says &lt;b&gt;hello&lt;/b&gt; &amp; waves" in email.html
+    assert "<b>hello</b>" not in email.html
+    assert goal.title in email.text

@@ -85,6 +85,8 @@ class ChildSection:
     next_session_start: datetime.datetime | None = None
     # In words, for the templates (rendering.py): the news as blocks of lines.
     blocks: list = field(default_factory=list)
+    html: str = ""
+    text: str = ""
     next_session: str = ""
     nothing_new: str = ""
 
