@@ -378,7 +378,15 @@ def test_the_email_says_exactly_what_the_table_allows(
         ),
         "goals, ratings, milestones, home practice": (
             goals,
-            [GOAL, LEVELS["level_0"], "Reached the expected outcome", HOME_PRACTICE],
+            [
+                GOAL,
+                LEVELS["level_0"],
+                "The care team: 0 the expected outcome",
+                "Your view: +1",
+                "A parent",  # another parent's view, unnamed
+                "Reached the expected outcome",
+                HOME_PRACTICE,
+            ],
         ),
         "shared summaries and their corrections": (summaries, [SUMMARY, CORRECTION]),
     }

@@ -43,8 +43,8 @@ MILESTONES_PER_CHILD = 10
 
 @dataclass
 class RatingLine:
-    """One view of a goal in plain words: who (the care team, you, another parent, the child),
-    the GAS level and what that level means for this goal."""
+    """One view of a goal: whose ("care_team", "you", "parent": another parent, "child"; put
+    in words by rendering.py), the GAS level and what that level means for this goal."""
 
     who: str
     rating: GoalRating
@@ -366,7 +366,7 @@ def _fill(section: ChildSection, batch: _Batch, parent: User, start, end) -> Chi
     policy, child_id = section.policy, section.child.pk
     if policy.goals:
         ratings = [r for r in batch.ratings.get(child_id, []) if _during(r.created_at, start, end)]
-        section.goals = _goal_news(ratings, parent, section.name)
+        section.goals = _goal_news(ratings, parent)
         section.milestones = [
             m for m in batch.milestones.get(child_id, []) if _during(m.created_at, start, end)
         ]
@@ -387,27 +387,25 @@ def _fill(section: ChildSection, batch: _Batch, parent: User, start, end) -> Chi
     return section
 
 
-def _goal_news(ratings: list[GoalRating], parent: User, child_name: str) -> list[GoalNews]:
+def _goal_news(ratings: list[GoalRating], parent: User) -> list[GoalNews]:
     """Per goal, the latest rating of each view in the period (ratings come oldest first).
     Never a rating's note: the care team's notes and another parent's are not the family's."""
     latest: dict[int, dict[str, RatingLine]] = {}
     goals: dict[int, Goal] = {}
     for rating in ratings:
         goals[rating.goal_id] = rating.goal
-        who = _who(rating, parent, child_name)
+        who = _who(rating, parent)
         latest.setdefault(rating.goal_id, {})[who] = RatingLine(who, rating)
     news = [GoalNews(goals[pk], list(views.values())) for pk, views in latest.items()]
     return sorted(news, key=lambda item: item.goal.title.lower())
 
 
-def _who(rating: GoalRating, parent: User, child_name: str) -> str:
+def _who(rating: GoalRating, parent: User) -> str:
     if rating.perspective == Perspective.CLINICIAN:
-        return _("The care team")
+        return "care_team"
     if rating.perspective == Perspective.CHILD:
-        return _("%(name)s's own view") % {"name": child_name}
-    if rating.rated_by_id == parent.pk:
-        return _("Your view")
-    return _("A parent's view")
+        return "child"
+    return "you" if rating.rated_by_id == parent.pk else "parent"
 
 
 def _summary_is_new(session: SessionLog, start, end) -> bool:

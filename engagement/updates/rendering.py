@@ -40,6 +40,12 @@ MILESTONES = gettext_noop("Milestones")
 ACHIEVED = gettext_noop("Goal achieved: “%(title)s”")
 EXPECTED = gettext_noop("Reached the expected outcome: “%(title)s”")
 GOALS_RATED = gettext_noop("Goals rated")
+WHO = {
+    "care_team": gettext_noop("The care team"),
+    "child": gettext_noop("%(name)s's own view"),
+    "you": gettext_noop("Your view"),
+    "parent": gettext_noop("A parent's view"),
+}
 RATING = gettext_noop("%(who)s: %(level)s, %(day)s")
 RATING_MEANING = gettext_noop("%(who)s: %(level)s (“%(meaning)s”), %(day)s")
 WORKED_ON = gettext_noop("What we worked on")
@@ -128,7 +134,10 @@ def section_blocks(section, words: Words) -> list[Block]:
         blocks.append(Block(words(MILESTONES), lines))
     if section.goals:
         lines = [
-            Line(strong=news.goal.title, sub=[_rating(line, words) for line in news.ratings])
+            Line(
+                strong=news.goal.title,
+                sub=[_rating(line, section.name, words) for line in news.ratings],
+            )
             for news in section.goals
         ]
         blocks.append(Block(words(GOALS_RATED), lines))
@@ -151,10 +160,12 @@ def section_blocks(section, words: Words) -> list[Block]:
     return blocks
 
 
-def _rating(line, words: Words) -> str:
+def _rating(line, child_name: str, words: Words) -> str:
     rating = line.rating
     values = {
-        "who": line.who,
+        "who": words(WHO[line.who], name=child_name)
+        if line.who == "child"
+        else words(WHO[line.who]),
         "level": words.label(LEVEL_LABELS[rating.level]),
         "day": words.date(rating.rated_on, DAY),
     }
