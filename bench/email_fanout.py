@@ -25,7 +25,9 @@ import argparse
 import datetime
 import json
 import os
+import platform
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -526,15 +528,29 @@ def main() -> None:
 
     fresh_database(wipe=False)
     call_command("migrate", interactive=False, verbosity=0)
+    load_before = os.getloadavg()
     result = measure(args.parents, args.rounds, args.wait_idle)
-    result["database"] = connection.vendor
-    result["cpus"] = os.cpu_count()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    result = {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "database": connection.vendor,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        },
+        "email_fanout": result,
+    }
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     results = ROOT / "bench" / "results"
     text = json.dumps(result, indent=2) + "\n"
     (results / f"{stamp}-fanout-{connection.vendor}.json").write_text(text)
     (results / f"latest-fanout-{connection.vendor}.json").write_text(text)
-    print(summary(result))
+    print(summary(result["email_fanout"]))
 
 
 if __name__ == "__main__":
