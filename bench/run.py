@@ -87,7 +87,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--due-parents",
         type=int,
-        default=int(env("BENCH_DUE_PARENTS", "0")) or None,
+        default=int(env("BENCH_DUE_PARENTS")) if env("BENCH_DUE_PARENTS") else None,
         help="parents due a progress email for the fan-out figure (default 5000; 0 skips it)",
     )
     parser.add_argument("--wipe", action="store_true", help="drop DATABASE_URL's tables anyway")
