@@ -18,6 +18,7 @@ from engagement.updates.models import ProgressUpdate, UpdatePreference
 from engagement.updates.tasks import progress_updates_tick
 from goals import services as goal_services
 from goals.models import Goal, GoalRating
+from practice.celery import app
 from practice.models import Child, CommunicationPolicy, OutgoingEmail
 from tests.conftest import need
 from tests.factories import (
@@ -483,3 +484,31 @@ def test_what_people_typed_is_escaped_in_the_html(cast):
     assert "Says &lt;b&gt;hello&lt;/b&gt; &amp; waves" in email.html
     assert "<b>hello</b>" not in email.html
     assert goal.title in email.text
+
+
+def test_an_update_that_cannot_be_rendered_does_not_hold_back_its_chunk(
+    cast, policy, tick, monkeypatch
+):
+    # Given three due parents, one of whose emails cannot be built (a bug, bad data)
+    families = [family(cast, name) for name in ("Ada", "Ben", "Cy")]
+    now = timezone.now() + datetime.timedelta(minutes=2)
+    for parent, _child, _goal in families:
+        due(parent, now)
+    broken = families[1][0]
+    build = delivery.build_progress_emails
+
+    def fragile(parents, *args, **kwargs):
+        if broken in parents:
+            raise RuntimeError("cannot render")
+        return build(parents, *args, **kwargs)
+
+    monkeypatch.setattr(delivery, "build_progress_emails", fragile)
+    # (each queued task fails on its own, as on a worker)
+    monkeypatch.setattr(app.conf, "task_eager_propagates", False)
+    # When the beat ticks
+    tick(now)
+    # Then the two others are sent, and the broken one waits (the tick will try it again)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [families[0][0].email, families[2][0].email]
+    )
+    assert ProgressUpdate.objects.get(parent=broken).email is None

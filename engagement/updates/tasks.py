@@ -4,6 +4,7 @@ delivers them (engagement/updates/delivery.py)."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 from celery import shared_task
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils import timezone
 from practice.outbox.services import emails_deliver_chunk
 
 from . import delivery
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -29,7 +32,21 @@ def _enqueue(update_ids: list[int]) -> None:
 def progress_updates_send(update_ids: list[int]) -> int:
     """Render a chunk of updates onto the outbox, then deliver what may go now over one SMTP
     connection. What is held (quiet hours) or fails goes out with the outbox's sweep."""
-    email_ids = delivery.progress_emails_create(update_ids)
+    try:
+        email_ids = delivery.progress_emails_create(update_ids)
+    except Exception as error:
+        if len(update_ids) == 1:
+            raise
+        # One update that cannot be rendered must not hold back the rest of its chunk (the
+        # tick hands a chunk out again as it was). Never the content in the log.
+        logger.warning(
+            "progress: a chunk of %s updates failed (%s); rendering them one by one",
+            len(update_ids),
+            type(error).__name__,
+        )
+        for update_id in update_ids:
+            progress_updates_send.delay([update_id])
+        return 0
     if email_ids:
         emails_deliver_chunk(email_ids)
     return len(email_ids)
