@@ -256,7 +256,7 @@ def _escape(text: str) -> str:
 def blocks_html(blocks: list[Block]) -> SafeString:
     parts = []
     for block in blocks:
-        parts.append(f'<h3 class="h6 mt-3 mb-1">{_escape(block.heading)}</h3>\n<ul>')
+        parts.append(f'<h3 class="h6 fw-semibold mt-3 mb-1">{_escape(block.heading)}</h3>\n<ul>')
         for line in block.lines:
             strong = f"<strong>{_escape(line.strong)}</strong> " if line.strong else ""
             sub = "".join(f"<li>{_escape(text)}</li>" for text in line.sub)
