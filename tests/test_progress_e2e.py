@@ -134,6 +134,14 @@ def families(clinician, today, now):
     return parents, barred
 
 
+def forget_queue(url: str, queue: str) -> None:
+    """The test's queue and kombu's bindings of it go from Redis with the test."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
 def start(program: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", LAUNCHER, *program],
@@ -241,7 +249,8 @@ def test_200_due_parents_get_exactly_200_messages_with_their_own_content(tmp_pat
                 app.conf.task_always_eager = eager
             time.sleep(6)
         finally:
-            stop(processes)
+            stop(processes[::-1])  # the beats first: nothing is queued after the worker stops
+            forget_queue(redis_url, queue)
         received = sink.messages
 
     # The tick ran again and again: every 2 s from each beat, and once more by hand.
