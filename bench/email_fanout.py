@@ -324,15 +324,39 @@ def settle() -> None:
 # --- the two measurements ----------------------------------------------------------------
 
 
-def fan_out(sink: SmtpSink, due: int, timeout: float = 600) -> float:
+def _send_chunk(update_ids: list[int]) -> int:
+    """One render+send task, as a worker process runs it."""
+    from engagement.updates.tasks import progress_updates_send
+
+    return progress_updates_send(update_ids)
+
+
+def _pool(processes: int):
+    """A pool of forked processes, as Celery's prefork worker with `processes` concurrency;
+    each opens its own database connection."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    return multiprocessing.get_context("fork").Pool(processes)
+
+
+def fan_out(sink: SmtpSink, due: int, processes: int = 1, timeout: float = 600) -> float:
     """Seconds from the first tick until every due parent's message is received: the ticks
-    and the render+send chunks they queue, all run here (Celery eager, no broker)."""
-    from engagement.updates.tasks import progress_updates_tick
+    and the render+send chunks they queue (Celery eager, no broker). With `processes` > 1 the
+    chunks run in that many forked processes, as a prefork worker with that concurrency."""
+    from engagement.updates import tasks
     from practice.celery import app
 
     before = sink.received
     eager = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    queued: list[list[int]] = []
+    enqueue = tasks._enqueue
+    pool = _pool(processes) if processes > 1 else None
+    if pool:
+        tasks._enqueue = queued.append
     try:
         started = time.perf_counter()
         while sink.received - before < due:
@@ -341,9 +365,16 @@ def fan_out(sink: SmtpSink, due: int, timeout: float = 600) -> float:
                     f"bench: only {sink.received - before} of {due} progress emails arrived "
                     f"in {timeout:.0f} s"
                 )
-            progress_updates_tick()
+            tasks.progress_updates_tick()
+            if pool:
+                pool.map(_send_chunk, queued, chunksize=1)
+                queued.clear()
         return time.perf_counter() - started
     finally:
+        tasks._enqueue = enqueue
+        if pool:
+            pool.close()
+            pool.join()
         app.conf.task_always_eager, app.conf.task_eager_propagates = eager
 
 
@@ -372,16 +403,33 @@ def pre_rendered() -> list:
     return messages
 
 
-def raw_smtp(sink: SmtpSink, messages: list, chunk: int) -> float:
-    """Seconds to hand the messages over Django's SMTP backend, `chunk` per connection."""
+_RAW: list = []  # the pre-rendered messages, inherited by forked senders
+
+
+def _raw_chunk(bounds: tuple[int, int]) -> None:
     from django.core.mail import get_connection
 
+    with get_connection() as smtp:
+        smtp.send_messages(_RAW[bounds[0] : bounds[1]])
+
+
+def raw_smtp(sink: SmtpSink, messages: list, chunk: int, processes: int = 1) -> float:
+    """Seconds to hand the messages over Django's SMTP backend, `chunk` per connection, from
+    `processes` senders at once."""
+    _RAW[:] = messages
+    bounds = [(start, start + chunk) for start in range(0, len(messages), chunk)]
+    pool = _pool(processes) if processes > 1 else None
     before = sink.received
     started = time.perf_counter()
-    for start in range(0, len(messages), chunk):
-        with get_connection() as smtp:
-            smtp.send_messages(messages[start : start + chunk])
+    if pool:
+        pool.map(_raw_chunk, bounds, chunksize=1)
+    else:
+        for pair in bounds:
+            _raw_chunk(pair)
     seconds = time.perf_counter() - started
+    if pool:
+        pool.close()
+        pool.join()
     if sink.received - before != len(messages):
         raise RuntimeError(f"bench: {sink.received - before} of {len(messages)} raw received")
     return seconds
@@ -411,7 +459,9 @@ def timed(function, *args) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def measure(parents: int = PARENTS, rounds: int = 3, wait_idle: float = 0) -> dict:
+def measure(
+    parents: int = PARENTS, rounds: int = 3, wait_idle: float = 0, processes: int = 1
+) -> dict:
     """Make the due families; then, `rounds` times, the fan-out and the raw rate against one
     SMTP server. Each keeps its best round (the least disturbed, as for the pages); on a
     shared machine `wait_idle` waits up to that many seconds for an idle CPU before each."""
@@ -440,14 +490,14 @@ def measure(parents: int = PARENTS, rounds: int = 3, wait_idle: float = 0) -> di
             if wait_idle:
                 wait_for_idle(wait_idle)
             before = sink.bytes
-            fanout.append(timed(fan_out, sink, due))
+            fanout.append(timed(fan_out, sink, due, processes))
             message_bytes = (sink.bytes - before) / due
             messages = pre_rendered()
             if len(messages) != due:
                 raise RuntimeError(f"bench: {len(messages)} of {due} progress emails were sent")
             if wait_idle:
                 wait_for_idle(wait_idle)
-            raw.append(timed(raw_smtp, sink, messages, chunk))
+            raw.append(timed(raw_smtp, sink, messages, chunk, processes))
             print(
                 f"bench: round {round_number} fan-out {due / fanout[-1][0]:6.1f} messages/s, "
                 f"raw SMTP {due / raw[-1][0]:6.1f} messages/s"
@@ -460,6 +510,7 @@ def measure(parents: int = PARENTS, rounds: int = 3, wait_idle: float = 0) -> di
         "wait_idle_seconds": wait_idle,
         "average_message_bytes": round(message_bytes),
         "chunk_size": chunk,
+        "processes": processes,
         "raw_smtp_per_s": round(due / raw_wall, 1),
         "fanout_per_s": round(due / fanout_wall, 1),
         "ratio_to_raw": round(raw_wall / fanout_wall, 3),
@@ -504,6 +555,12 @@ def main() -> None:
         default=float(os.environ.get("BENCH_WAIT_IDLE", "0")),
         help="on a shared machine, wait up to this many seconds for an idle CPU before each",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=int(os.environ.get("BENCH_FANOUT_PROCESSES", "1")),
+        help="senders at once, for both figures (a prefork worker's concurrency)",
+    )
     args = parser.parse_args()
     bench_dir = ROOT / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
@@ -529,7 +586,7 @@ def main() -> None:
     fresh_database(wipe=False)
     call_command("migrate", interactive=False, verbosity=0)
     load_before = os.getloadavg()
-    result = measure(args.parents, args.rounds, args.wait_idle)
+    result = measure(args.parents, args.rounds, args.wait_idle, args.processes)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()

@@ -186,6 +186,8 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="practice.l
 OUTBOX_RETRY_DELAYS = env.list("OUTBOX_RETRY_DELAYS", cast=int, default=[60, 300, 900, 3600])
 OUTBOX_STUCK_SECONDS = env.int("OUTBOX_STUCK_SECONDS", default=600)
 OUTBOX_CHUNK_SIZE = env.int("OUTBOX_CHUNK_SIZE", default=100)
+# Rows of a chunk marked sent with one UPDATE (a worker that dies repeats at most these).
+OUTBOX_MARK_EVERY = env.int("OUTBOX_MARK_EVERY", default=20)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs no
 # server but still runs a real worker and beat.

@@ -512,3 +512,43 @@ def test_an_update_that_cannot_be_rendered_does_not_hold_back_its_chunk(
         [families[0][0].email, families[2][0].email]
     )
     assert ProgressUpdate.objects.get(parent=broken).email is None
+
+
+def test_a_chunk_is_created_claimed_and_sent_without_reading_it_back(cast, policy, settings):
+    """The render task creates the due rows already claimed (sending, attempt 1) and hands
+    them to SMTP from memory; a worker that dies before sending leaves them to the sweeper,
+    which sends them once the stuck timeout has passed, with the same Message-ID."""
+    from practice.outbox import services as outbox
+
+    settings.OUTBOX_STUCK_SECONDS = 600
+    now = timezone.now()
+    rows = []
+    for name in ("Ada", "Ben"):
+        parent, _child, goal = family(cast, name)
+        GoalRating.objects.filter(goal=goal).update(created_at=now - datetime.timedelta(days=1))
+        due(parent, now)
+        rows.append(
+            ProgressUpdate.objects.create(
+                parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
+            )
+        )
+    # When the first chunk is rendered claimed and sent
+    emails = delivery.progress_emails_create([rows[0].pk], now=now, claim=True)
+    assert [(e.state, e.attempts) for e in emails] == [("sending", 1)]
+    outbox.emails_send_claimed(emails)
+    (sent,) = mail.outbox
+    first = OutgoingEmail.objects.get(pk=emails[0].pk)
+    assert first.state == "sent" and sent.message()["Message-ID"] == first.message_id
+    # When the second is rendered claimed but its worker dies before sending
+    (lost,) = delivery.progress_emails_create([rows[1].pk], now=now, claim=True)
+    assert OutgoingEmail.objects.get(pk=lost.pk).state == "sending"
+    # Then the sweeper leaves it while its worker might be alive, and sends it after
+    assert outbox.stuck_emails_release(now=timezone.now()) == 0
+    OutgoingEmail.objects.filter(pk=lost.pk).update(
+        claimed_at=timezone.now() - datetime.timedelta(seconds=601)
+    )
+    assert outbox.stuck_emails_release(now=timezone.now()) == 1
+    outbox.email_deliver(email_id=lost.pk)
+    lost.refresh_from_db()
+    assert lost.state == "sent" and lost.attempts == 2
+    assert mail.outbox[1].message()["Message-ID"] == lost.message_id

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -138,11 +138,13 @@ def _stale_chunks(now: datetime.datetime) -> list[list[int]]:
 
 
 def progress_emails_create(
-    update_ids: Sequence[int], *, now: datetime.datetime | None = None
-) -> list[int]:
+    update_ids: Sequence[int], *, now: datetime.datetime | None = None, claim: bool = False
+) -> list:
     """Render each update of the chunk that has no email yet and put it on the outbox, linked
     to its update (skipped when there is nothing new, held when it is not an allowed time).
-    Returns the ids of the emails to deliver now. A fixed number of queries per chunk."""
+    Returns the ids of the emails to deliver now; with `claim`, those rows themselves, created
+    already claimed for this worker (state sending, attempt 1), to hand to
+    emails_send_claimed without reading them back. A fixed number of queries per chunk."""
     now = now or timezone.now()
     practice = Practice.get()
     policy = practice_policy()
@@ -169,17 +171,38 @@ def progress_emails_create(
             outgoing_email(email, prefs.get(email.parent.pk), policy, practice, now)
             for email in emails
         ]
+        due_state = OutgoingEmail.State.SENDING if claim else OutgoingEmail.State.PENDING
+        for row in rows:
+            if claim and row.state == OutgoingEmail.State.PENDING and row.send_after <= now:
+                row.state, row.attempts, row.claimed_at = due_state, 1, now
         existing = OutgoingEmail.objects.in_bulk([row.key for row in rows], field_name="key")
         created = OutgoingEmail.objects.bulk_create([r for r in rows if r.key not in existing])
         by_key = {**existing, **{row.key: row for row in created}}
         for update in updates:
             update.email = by_key[progress_key(update.parent, update.period_start)]
-        ProgressUpdate.objects.bulk_update(updates, ["email"])
-    return [
-        row.pk
-        for row in created
-        if row.state == OutgoingEmail.State.PENDING and row.send_after <= now
-    ]
+        _link_emails(updates)
+    due = [row for row in created if row.state == due_state and row.send_after <= now]
+    return due if claim else [row.pk for row in due]
+
+
+def _link_emails(updates: Sequence[ProgressUpdate]) -> None:
+    """Each update's email_id in one UPDATE ... CASE. The same statement as bulk_update, which
+    spent more building it (a quarter of a millisecond an email) than the database ran it."""
+    quote = connection.ops.quote_name
+    table, email_id, pk = (
+        quote(ProgressUpdate._meta.db_table),
+        quote(ProgressUpdate._meta.get_field("email").column),
+        quote(ProgressUpdate._meta.pk.column),
+    )
+    cases = " ".join(["WHEN %s THEN %s"] * len(updates))
+    marks = ", ".join(["%s"] * len(updates))
+    params = [value for u in updates for value in (u.pk, u.email_id)]
+    params += [u.pk for u in updates]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {email_id} = CASE {pk} {cases} END WHERE {pk} IN ({marks})",
+            params,
+        )
 
 
 def _one_per_parent(updates) -> list[ProgressUpdate]:

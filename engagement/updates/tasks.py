@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from practice.outbox.services import emails_deliver_chunk
+from practice.outbox.services import emails_send_claimed
 
 from . import delivery
 
@@ -33,7 +33,7 @@ def progress_updates_send(update_ids: list[int]) -> int:
     """Render a chunk of updates onto the outbox, then deliver what may go now over one SMTP
     connection. What is held (quiet hours) or fails goes out with the outbox's sweep."""
     try:
-        email_ids = delivery.progress_emails_create(update_ids)
+        return _render_and_send(update_ids)
     except Exception as error:
         if len(update_ids) == 1:
             raise
@@ -47,6 +47,9 @@ def progress_updates_send(update_ids: list[int]) -> int:
         for update_id in update_ids:
             progress_updates_send.delay([update_id])
         return 0
-    if email_ids:
-        emails_deliver_chunk(email_ids)
-    return len(email_ids)
+
+
+def _render_and_send(update_ids: list[int]) -> int:
+    emails = delivery.progress_emails_create(update_ids, claim=True)
+    emails_send_claimed(emails)
+    return len(emails)

@@ -14,13 +14,15 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import connection as db
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,15 +248,98 @@ def email_deliver(*, email_id: int) -> None:
         _close(connection)
 
 
+@contextmanager
+def _bookkeeping():
+    """A transaction for the outbox's own state changes (claimed, sent). On PostgreSQL it
+    commits without waiting for the WAL flush: should the database crash in that instant, the
+    change is lost and the row is simply sent again, with the same Message-ID, which delivery
+    at least once allows. It saves a disk flush per chunk and per batch of marks."""
+    with transaction.atomic():
+        if db.vendor == "postgresql":
+            with db.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def _claim_chunk(ids: list[int]) -> list[OutgoingEmail]:
+    """Take every row of a chunk that is ours to send, in one short transaction: one SELECT
+    ... FOR UPDATE SKIP LOCKED and one UPDATE, instead of a transaction per row. A row that
+    another worker holds is skipped (that worker sends it); a stuck row at its last try is
+    left to the sweeper, which gives it up as failed."""
+    now = timezone.now()
+    stuck_before = now - datetime.timedelta(seconds=settings.OUTBOX_STUCK_SECONDS)
+    claimable = Q(state=State.PENDING, send_after__lte=now) | Q(
+        state=State.SENDING, claimed_at__lt=stuck_before, attempts__lt=max_attempts()
+    )
+    with _bookkeeping():
+        emails = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(claimable, pk__in=ids)
+            .order_by("pk")
+        )
+        if emails:
+            OutgoingEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
+                state=State.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now
+            )
+    for email in emails:
+        email.state = State.SENDING
+        email.attempts += 1
+        email.claimed_at = now
+    return emails
+
+
+def _mark_all_sent(emails: list[OutgoingEmail]) -> None:
+    """Rows handed to SMTP, marked sent with one UPDATE. A worker that dies before this leaves
+    them in `sending`: they go again after OUTBOX_STUCK_SECONDS, with the same Message-ID."""
+    if not emails:
+        return
+    sent_at = timezone.now()
+    with _bookkeeping():
+        OutgoingEmail.objects.filter(pk__in=[e.pk for e in emails], state=State.SENDING).update(
+            state=State.SENT, sent_at=sent_at, updated_at=sent_at
+        )
+    for email in emails:
+        email.state = State.SENT
+        email.sent_at = sent_at
+        email_state_changed.send(sender=OutgoingEmail, email=email)
+    logger.info("outbox: sent %s emails", len(emails))
+    emails.clear()
+
+
 def emails_deliver_chunk(ids: list[int]) -> None:
-    """Send many rows over one SMTP connection; after an error the next row reconnects."""
+    """Send many rows over one SMTP connection: claimed together, marked sent a few at a time
+    (OUTBOX_MARK_EVERY), so a chunk costs a handful of queries rather than two transactions
+    per email. After an error the next row reconnects."""
+    emails_send_claimed(_claim_chunk(ids))
+
+
+def emails_send_claimed(emails: list[OutgoingEmail]) -> None:
+    """Send rows this worker has claimed: by _claim_chunk, or created already claimed (state
+    `sending`, attempts 1, claimed_at) by a producer that sends what it just rendered without
+    reading it back. Should the worker die, they go again after OUTBOX_STUCK_SECONDS."""
+    if not emails:
+        return
     connection = get_connection()
+    handed: list[OutgoingEmail] = []
     try:
-        for email_id in ids:
-            email = _claim(email_id)
-            if email is not None and not _send_claimed(email, connection):
+        for email in emails:
+            try:
+                connection.open()  # no-op while the connection is open
+                _handoff(connection, _message(email, connection))
+            except TRANSIENT_ERRORS as error:
+                _mark_all_sent(handed)
+                _mark_attempt_failed(email, error, transient=True)
                 _close(connection)
+                continue
+            except (ValueError, TypeError, UnicodeError) as error:
+                _mark_all_sent(handed)
+                _mark_attempt_failed(email, error, transient=False)
+                continue
+            handed.append(email)
+            if len(handed) >= settings.OUTBOX_MARK_EVERY:
+                _mark_all_sent(handed)
     finally:
+        _mark_all_sent(handed)
         _close(connection)
 
 
