@@ -185,7 +185,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="practice@localhost")
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="practice.localhost")
 OUTBOX_RETRY_DELAYS = env.list("OUTBOX_RETRY_DELAYS", cast=int, default=[60, 300, 900, 3600])
 OUTBOX_STUCK_SECONDS = env.int("OUTBOX_STUCK_SECONDS", default=600)
-OUTBOX_CHUNK_SIZE = env.int("OUTBOX_CHUNK_SIZE", default=100)
+OUTBOX_CHUNK_SIZE = env.int("OUTBOX_CHUNK_SIZE", default=250)
 # Rows of a chunk marked sent with one UPDATE (a worker that dies repeats at most these).
 OUTBOX_MARK_EVERY = env.int("OUTBOX_MARK_EVERY", default=20)
 
