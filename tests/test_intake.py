@@ -306,6 +306,7 @@ def test_an_invitation_that_cannot_be_sent_says_so_keeps_the_row_and_can_be_rese
     assert failed.email.state == "failed" and "554 relay refused" in failed.email.last_error
     html = page.content.decode()
     assert "Invitation not delivered" in html
+    assert "554 relay refused" in html  # the server's answer, on the child page too
     assert "Resend invitation" in html
     # And when the server works again, a resend delivers a fresh link
     response = client.post(
