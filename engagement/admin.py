@@ -88,18 +88,9 @@ class BarrierAdmin(NoClinicalTextAdmin):
         return False
 
 
+from practice.admin import ReadOnlyAdmin  # noqa: E402
+
 from .updates.models import ProgressUpdate, UpdatePreference  # noqa: E402
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(UpdatePreference)
