@@ -1,11 +1,12 @@
 """The standard cast of every test module, and switches for tests that need real services."""
 
+import datetime
 import os
 from dataclasses import dataclass
 
 import pytest
 
-from practice.models import Child, Guardianship, Practice, User
+from practice.models import Child, CommunicationPolicy, Guardianship, Practice, User
 
 from .factories import (
     AdminFactory,
@@ -117,3 +118,14 @@ def cast(db) -> Cast:
         admin,
         guardianship,
     )
+
+
+@pytest.fixture
+def always_allowed(db) -> CommunicationPolicy:
+    """No quiet hours and no quiet weekends: an email may go at whatever hour the test runs
+    (the outbox checks the time once more before sending; see practice/outbox/holds.py)."""
+    policy, _created = CommunicationPolicy.objects.get_or_create(practice=Practice.get())
+    policy.quiet_hours_start = policy.quiet_hours_end = datetime.time(0, 0)
+    policy.quiet_on_weekends = False
+    policy.save()
+    return policy

@@ -15,6 +15,9 @@ from django.utils import timezone
 from practice.models import AuditEvent, OutgoingEmail
 from practice.outbox import services, tasks
 
+# These tests are about delivery, at whatever hour they run; holds have tests of their own.
+pytestmark = pytest.mark.usefixtures("always_allowed")
+
 SECRET_SUBJECT = "Mia's anxiety plan"
 SECRET_BODY = "Private clinical words about the Rowe family"
 
@@ -362,3 +365,68 @@ def test_the_operator_admin_lists_delivery_but_never_the_content(client, cast, f
         html = client.get(url).content.decode()
         assert "pat@test.example" in html
         assert SECRET_SUBJECT not in html and SECRET_BODY not in html
+
+
+# --- The last check before sending: quiet hours and a parent's own times -------------------
+
+
+def quiet_from_now(policy, hours=2):
+    """Quiet hours that hold the present (in the practice's timezone) and end `hours` on."""
+    tz = policy.practice.tz
+    local = timezone.localtime(timezone.now(), tz)
+    policy.quiet_hours_start = (
+        (local - datetime.timedelta(minutes=30)).time().replace(second=0, microsecond=0)
+    )
+    policy.quiet_hours_end = (
+        (local + datetime.timedelta(hours=hours)).time().replace(second=0, microsecond=0)
+    )
+    policy.save()
+    return local
+
+
+def test_a_notice_that_reaches_the_worker_in_quiet_hours_waits_for_them_to_end(
+    cast, always_allowed
+):
+    # Given a notice queued for now, and quiet hours that began a moment ago (a retry, a row
+    # whose worker died, or a worker that fell behind brings it to the server at night)
+    email = queue(user=cast.parent)
+    quiet_from_now(always_allowed)
+    # When a worker takes it, alone or in a chunk
+    deliver(email)
+    services.emails_deliver_chunk([email.pk])
+    email.refresh_from_db()
+    # Then nothing is sent: it waits, pending, until the quiet hours end
+    assert mail.outbox == []
+    assert email.state == "pending" and email.attempts == 0
+    end = timezone.localtime(email.send_after, cast.practice.tz)
+    assert (end.hour, end.minute) == (
+        always_allowed.quiet_hours_end.hour,
+        always_allowed.quiet_hours_end.minute,
+    )
+
+
+@pytest.mark.parametrize("kind", ["safety_notice", "invitation", "password_reset"])
+def test_safety_notices_invitations_and_resets_go_whatever_the_hour(cast, always_allowed, kind):
+    quiet_from_now(always_allowed)
+    email = deliver(queue(kind=kind, user=cast.parent))
+    assert email.state == "sent" and len(mail.outbox) == 1
+
+
+def test_a_parents_own_times_hold_an_email_the_policy_would_let_go(cast, always_allowed):
+    from engagement.updates.schedule import preference_for
+
+    # Given a parent who asked not to be emailed on this weekday, and no quiet hours
+    today = timezone.localtime(timezone.now(), cast.practice.tz).weekday()
+    pref = preference_for(cast.parent)
+    pref.no_contact_days = [today]
+    pref.save()
+    mine = queue(user=cast.parent, to=cast.parent.email)
+    staff = queue(user=cast.clinician, to=cast.clinician.email)
+    # When both reach a worker
+    services.emails_deliver_chunk([mine.pk, staff.pk])
+    mine.refresh_from_db()
+    staff.refresh_from_db()
+    # Then the clinician's goes, and the parent's waits until tomorrow
+    assert staff.state == "sent" and [m.to for m in mail.outbox] == [[cast.clinician.email]]
+    assert mine.state == "pending"
+    assert timezone.localtime(mine.send_after, cast.practice.tz).weekday() == (today + 1) % 7

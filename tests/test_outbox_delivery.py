@@ -29,7 +29,11 @@ from practice.outbox.tasks import outbox_sweep
 from .conftest import REQUIRE_SERVICES
 from .mailsink import SMTP_BACKEND, MailSink, free_port, point_settings_at
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("always_allowed"),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 CRASH_WORKER = ROOT / "tests" / "outbox_crash_worker.py"

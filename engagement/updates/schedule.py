@@ -145,3 +145,12 @@ def never_allowed(pref: UpdatePreference, policy: CommunicationPolicy, tz: ZoneI
     except NeverAllowed:
         return True
     return False
+
+
+def rules_for_users(user_ids: set[int], policy: CommunicationPolicy) -> dict[int, ContactRules]:
+    """Each parent's rules (the policy's plus their own times), for the outbox's last check
+    before sending (practice/outbox/holds.py); staff keep the practice's. One query."""
+    return {
+        pref.parent_id: contact_rules_for(pref, policy)
+        for pref in UpdatePreference.objects.filter(parent_id__in=user_ids)
+    }

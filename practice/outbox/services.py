@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from ..audit import audit
 from ..emails import render_email
+from .holds import holds
 from .models import OutgoingEmail
 from .signals import email_state_changed
 
@@ -138,6 +139,15 @@ def _claimable(email: OutgoingEmail, now: datetime.datetime) -> bool:
     return False
 
 
+def _hold(waits: dict[int, datetime.datetime]) -> bool:
+    """Rows that may not go now wait, pending, until their next allowed time (holds.py)."""
+    for pk, until in waits.items():
+        OutgoingEmail.objects.filter(pk=pk).update(
+            state=State.PENDING, send_after=until, claimed_at=None, updated_at=timezone.now()
+        )
+    return bool(waits)
+
+
 def _claim(email_id: int) -> OutgoingEmail | None:
     """Take the row for one attempt, in a transaction of its own; None when not ours to send."""
     now = timezone.now()
@@ -147,6 +157,8 @@ def _claim(email_id: int) -> OutgoingEmail | None:
             return None
         if email.state == State.SENDING and email.attempts >= max_attempts():
             _give_up_stuck(email)
+            return None
+        if _hold(holds([email], now)):
             return None
         email.state = State.SENDING
         email.attempts += 1
@@ -277,6 +289,10 @@ def _claim_chunk(ids: list[int]) -> list[OutgoingEmail]:
             .filter(claimable, pk__in=ids)
             .order_by("pk")
         )
+        waits = holds(emails, now)
+        if waits:
+            _hold(waits)
+            emails = [email for email in emails if email.pk not in waits]
         if emails:
             OutgoingEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
                 state=State.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now
