@@ -29,7 +29,7 @@ def failed_notice(to: str) -> OutgoingEmail:
     return email
 
 
-def test_admin_sees_a_failed_email_with_its_error_and_sends_it_again(ui, cast):
+def test_admin_sees_a_failed_email_with_its_error_and_sends_it_again(ui, cast, always_allowed):
     # Given a notice that failed after its last try, and a reminder that was sent
     failed = failed_notice("pat@test.example")
     email_queue_rendered(
