@@ -208,21 +208,25 @@ def caseload_for(user: User) -> QuerySet[Child]:
     return Child.objects.filter(memberships__clinician=user)
 
 
-def with_policy_data(children: QuerySet[Child], user: User) -> QuerySet[Child]:
-    """Prefetch what policy_for reads, so a list of policies costs a fixed number of queries."""
-    return children.prefetch_related(
-        "memberships",
+def policy_prefetches(viewers: QuerySet[Guardianship], *, through: str = "") -> list:
+    """What policy_for reads of a child, to prefetch: its care team, its agreements (newest
+    first) and the guardianships of whoever will be judged (`viewers`: one user's, a chunk
+    of parents', or every guardian who may be told). `through` is the path from the rows
+    being fetched to their child ("child__" for sessions or threads)."""
+    return [
+        f"{through}memberships",
         Prefetch(
-            "confidentiality_agreements",
+            f"{through}confidentiality_agreements",
             queryset=ConfidentialityAgreement.objects.order_by("-effective_date", "-version"),
             to_attr="agreements_in_effect",
         ),
-        Prefetch(
-            "guardianships",
-            queryset=Guardianship.objects.filter(guardian=user),
-            to_attr="viewer_guardianships",
-        ),
-    )
+        Prefetch(f"{through}guardianships", queryset=viewers, to_attr="viewer_guardianships"),
+    ]
+
+
+def with_policy_data(children: QuerySet[Child], user: User) -> QuerySet[Child]:
+    """Prefetch what policy_for reads, so a list of policies costs a fixed number of queries."""
+    return children.prefetch_related(*policy_prefetches(Guardianship.objects.filter(guardian=user)))
 
 
 def child_for_user(user: User, pk: int) -> tuple[Child, ChildPolicy]:

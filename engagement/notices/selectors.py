@@ -6,11 +6,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
-
-from practice.access import policy_for
+from practice.access import policy_for, policy_prefetches
 from practice.models import (
-    ConfidentialityAgreement,
     Guardianship,
     OutgoingEmail,
     Practice,
@@ -64,22 +61,15 @@ def sessions_for_reminders(
         sessions = sessions.filter(pk__in=list(ids))
     return list(
         sessions.select_related("child", "clinician")
+        # policy_for looks a guardian up by id among the viewers, so every guardian of the
+        # child is judged from one prefetch.
         .prefetch_related(
-            "child__memberships",
-            Prefetch(
-                "child__confidentiality_agreements",
-                queryset=ConfidentialityAgreement.objects.order_by("-effective_date", "-version"),
-                to_attr="agreements_in_effect",
-            ),
-            # policy_for looks a guardian up by id in this list, so every guardian of the
-            # child is judged from one prefetch.
-            Prefetch(
-                "child__guardianships",
-                queryset=Guardianship.objects.exclude(access=Guardianship.Access.NONE)
+            *policy_prefetches(
+                Guardianship.objects.exclude(access=Guardianship.Access.NONE)
                 .select_related("guardian")
                 .order_by("pk"),
-                to_attr="viewer_guardianships",
-            ),
+                through="child__",
+            )
         )
         .order_by("scheduled_start", "pk")
     )
@@ -123,17 +113,9 @@ def threads_with_policy_data(ids: Iterable[int]) -> dict[int, MessageThread]:
     """Threads by id, with what policy_for needs for the care team and every guardian."""
     threads = MessageThread.objects.filter(pk__in=list(ids)).select_related("child")
     threads = threads.prefetch_related(
-        "child__memberships",
-        Prefetch(
-            "child__confidentiality_agreements",
-            queryset=ConfidentialityAgreement.objects.order_by("-effective_date", "-version"),
-            to_attr="agreements_in_effect",
-        ),
-        Prefetch(
-            "child__guardianships",
-            queryset=Guardianship.objects.exclude(access=Guardianship.Access.NONE),
-            to_attr="viewer_guardianships",
-        ),
+        *policy_prefetches(
+            Guardianship.objects.exclude(access=Guardianship.Access.NONE), through="child__"
+        )
     )
     return {thread.pk: thread for thread in threads}
 

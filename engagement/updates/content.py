@@ -20,11 +20,10 @@ from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalRating, Milestone, Perspective
 from goals.selectors import recent_milestones
-from practice.access import ChildPolicy, policy_for
+from practice.access import ChildPolicy, policy_for, policy_prefetches
 from practice.models import (
     Child,
     CommunicationPolicy,
-    ConfidentialityAgreement,
     Guardianship,
     Practice,
     User,
@@ -185,17 +184,7 @@ def children_to_tell(
     if only_children is not None:
         children = children.filter(pk__in=only_children)
     children = children.distinct().prefetch_related(
-        "memberships",
-        Prefetch(
-            "confidentiality_agreements",
-            queryset=practice_agreements(),
-            to_attr="agreements_in_effect",
-        ),
-        Prefetch(
-            "guardianships",
-            queryset=Guardianship.objects.filter(guardian_id__in=parent_ids),
-            to_attr="viewer_guardianships",
-        ),
+        *policy_prefetches(Guardianship.objects.filter(guardian_id__in=parent_ids))
     )
     today = practice.today()
     by_parent = {parent.pk: parent for parent in parents}
@@ -222,10 +211,6 @@ def parents_with_children(parent_ids: Sequence[int]) -> set[int]:
         child__discharged_on__isnull=True,
     )
     return set(rows.order_by().values_list("guardian_id", flat=True).distinct())
-
-
-def practice_agreements():
-    return ConfidentialityAgreement.objects.order_by("-effective_date", "-version")
 
 
 def _window(periods: dict[int, Period]) -> Period:

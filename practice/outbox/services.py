@@ -141,8 +141,12 @@ def _claimable(email: OutgoingEmail, now: datetime.datetime) -> bool:
 
 def _hold(waits: dict[int, datetime.datetime]) -> bool:
     """Rows that may not go now wait, pending, until their next allowed time (holds.py)."""
+    by_time: dict[datetime.datetime, list[int]] = {}
     for pk, until in waits.items():
-        OutgoingEmail.objects.filter(pk=pk).update(
+        by_time.setdefault(until, []).append(pk)
+    # One UPDATE per distinct time (usually one: the end of tonight's quiet hours).
+    for until, pks in by_time.items():
+        OutgoingEmail.objects.filter(pk__in=pks).update(
             state=State.PENDING, send_after=until, claimed_at=None, updated_at=timezone.now()
         )
     return bool(waits)
