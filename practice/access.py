@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import (
     BreakGlassGrant,
@@ -59,6 +61,22 @@ class ChildPolicy:
     @property
     def is_care_team(self) -> bool:
         return self.viewer == "care_team"
+
+    def may_write(self, right: str) -> bool:
+        """Staff writes, by right: "clinical" (the care team's writes to the record),
+        "intake" (the child's details, guardians, invitations: the care team and the office),
+        "safety" (recording a safety concern: the care team, and an emergency reader).
+        Break-the-glass reads as the care team does and writes nothing but a safety concern."""
+        if right not in WRITE_RIGHTS:
+            raise ValueError(f"unknown write right {right!r}")
+        return self.viewer in WRITE_RIGHTS[right]
+
+
+WRITE_RIGHTS = {
+    "clinical": {"care_team"},
+    "intake": {"care_team", "office"},
+    "safety": {"care_team", "emergency"},
+}
 
 
 def current_agreement(child: Child, today: datetime.date) -> ConfidentialityAgreement | None:
@@ -179,6 +197,16 @@ def policy_for(
             manage_intake=True,
         )
     return None
+
+
+def policy_to_write(user: User, child: Child, *, right: str = "clinical") -> ChildPolicy:
+    """Every write path asks this first: the user's policy when it grants `right`
+    (ChildPolicy.may_write), else PermissionDenied (a 403). Services call it, so a page that
+    forgets cannot write."""
+    policy = policy_for(user, child)
+    if policy is None or not policy.may_write(right):
+        raise PermissionDenied(_("You cannot change this child's record."))
+    return policy
 
 
 def children_for(user: User) -> QuerySet[Child]:

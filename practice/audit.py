@@ -40,6 +40,22 @@ def audit(
     )
 
 
+def audit_read(*, request, policy, child: Child, action: str, target=None, **details) -> None:
+    """A staff read of a part of the child's record ("session.view", "goal.view",
+    "export.record", ...). A read under break-the-glass is marked so, for whoever reviews the
+    log and for the family's access list."""
+    if policy is not None and policy.is_emergency:
+        details["break_glass"] = True
+    audit(
+        actor=request.user,
+        action=action,
+        target=target if target is not None else child,
+        child=child,
+        request=request,
+        **details,
+    )
+
+
 def audit_each(
     *, actor: User | None, action: str, children: list[Child], request=None, **details: Any
 ) -> None:
