@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
 from practice.access import child_for_user, current_agreement
-from practice.audit import audit, audit_each
+from practice.audit import audit, audit_each, audit_read
 from practice.confidentiality import agreements_to_acknowledge
 from practice.decorators import (
     clinician_required,
@@ -68,16 +68,8 @@ def child_detail(request, pk):
     child, policy = child_for_user(request.user, pk)
     practice = Practice.get()
     today = practice.today()
-    # A view under break-the-glass says so, for whoever reviews the log.
-    emergency = {"break_glass": True} if policy.is_emergency else {}
-    audit(
-        actor=request.user,
-        action="child.view",
-        target=child,
-        child=child,
-        request=request,
-        **emergency,
-    )
+    # A view under break-the-glass is marked so, for whoever reviews the log.
+    audit_read(request=request, policy=policy, child=child, action="child.view")
     return render(
         request,
         "engagement/child_detail.html",

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .once import once_key_field
+
 TIMEZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
 
 
@@ -239,6 +241,21 @@ class Child(models.Model):
     def age_on(self, day: datetime.date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def clean(self):
+        super().clean()
+        # Termination is the stage discharge sets, together with the date: no form or other
+        # service reaches it on its own.
+        if self.stage == Stage.TERMINATION and self.discharged_on is None:
+            raise ValidationError(
+                {
+                    "stage": _(
+                        "A child reaches Termination only through discharge, which writes the "
+                        "family's summary: choose another stage, then discharge from the "
+                        "child's page."
+                    )
+                }
+            )
 
     @property
     def is_discharged(self) -> bool:
@@ -512,6 +529,8 @@ class SafetyConcern(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The form's key: a double-clicked submit records one concern and tells the family once.
+    once_key = once_key_field()
 
     class Meta:
         ordering = ["-recorded_at"]

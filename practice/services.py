@@ -7,12 +7,14 @@ import enum
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from .access import policy_to_write
 from .audit import audit
 from .models import (
     CareTeamMembership,
@@ -70,12 +72,32 @@ def invitation_check(token: str) -> tuple[InvitationState, Invitation | None]:
     return InvitationState.VALID, invitation
 
 
-def invitation_send(*, user: User, invited_by: User, request=None) -> Invitation:
+def _may_invite(user: User, invited_by: User, child: Child | None) -> None:
+    """Staff are invited by a practice admin; a guardian by whoever may do this child's intake
+    (never an emergency reader), or by the office for any family."""
+    if child is None or not user.is_parent:
+        if not invited_by.can_manage_practice:
+            raise PermissionDenied(_("Only a practice administrator can send this invitation."))
+        return
+    policy_to_write(invited_by, child, right="intake")
+    guardianship = Guardianship.objects.filter(child=child, guardian=user).first()
+    if guardianship is None:
+        raise PermissionDenied(_("This person is not a guardian of this child."))
+    if guardianship.access == Guardianship.Access.NONE:
+        raise ValidationError(_("A guardian with no access is not invited to the portal."))
+
+
+def invitation_send(
+    *, user: User, invited_by: User, child: Child | None = None, request=None
+) -> Invitation:
     """Create a fresh invitation (older ones stop working) and queue its email in the outbox.
+    A guardian's invitation names the child it is sent for (`child`), whose intake right the
+    sender must have.
 
     The invitation follows its outbox row (invitation_follow_email): sent_at once delivered,
     send_error once delivery has failed for good, so the pages can say so and offer a resend.
     """
+    _may_invite(user, invited_by, child)
     with transaction.atomic():
         Invitation.objects.filter(user=user, accepted_at__isnull=True).update(superseded=True)
         invitation = Invitation.objects.create(user=user, created_by=invited_by)
@@ -145,6 +167,8 @@ def _set_care_team(*, child: Child, clinicians: list[User], primary: User) -> No
 def child_create(
     *, created_by: User, care_team: list[User], primary_clinician: User, request=None, **fields
 ) -> Child:
+    if not (created_by.is_clinician or created_by.can_manage_practice):
+        raise PermissionDenied(_("Only clinicians and the office add children."))
     child = Child(created_by=created_by, **fields)
     child.full_clean()
     child.save()
@@ -163,8 +187,14 @@ def child_update(
     request=None,
     **fields,
 ) -> Child:
+    policy_to_write(updated_by, child, right="intake")
+    ensure_not_discharged(child)
     # Compare with the stored row: a bound ModelForm has already written its values onto `child`.
-    stored = Child.objects.filter(pk=child.pk).values(*fields).get()
+    stored = Child.objects.filter(pk=child.pk).values("stage", *fields).get()
+    if "stage" in fields and fields["stage"] != stored["stage"]:
+        # A move is a StageChange the family is told of (engagement's stage form), and
+        # Termination comes only with discharge.
+        raise ValidationError({"stage": _("Move the stage from the child's page, not here.")})
     changed = [name for name, value in fields.items() if stored[name] != value]
     for name, value in fields.items():
         setattr(child, name, value)
@@ -196,9 +226,17 @@ def parent_user_for_email(*, email: str, full_name: str, phone: str = "") -> Use
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        return User.objects.create_user(
-            email, full_name=full_name, phone=phone, role=User.Role.PARENT
-        )
+        try:
+            with transaction.atomic():  # a savepoint: losing the race below must not end ours
+                return User.objects.create_user(
+                    email, full_name=full_name, phone=phone, role=User.Role.PARENT
+                )
+        except IntegrityError:
+            # Another request made this account between our look-up and our insert (the same
+            # guardian added twice at once): it is the same person, so use it.
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                raise
     if not user.is_parent:
         raise ValidationError(
             {"email": _("This address belongs to a staff account; use the family's own address.")}
@@ -226,6 +264,9 @@ def _validate_access(access: str, fields: dict) -> None:
         )
 
 
+ALREADY_A_GUARDIAN = _lazy("This person is already a guardian of this child.")
+
+
 @transaction.atomic
 def guardian_add(
     *,
@@ -240,10 +281,14 @@ def guardian_add(
     request=None,
     **access_fields,
 ) -> Guardianship:
+    """A guardian of the child, their account made on first use. The intake right is asked
+    first (an emergency reader adds no one). Allowed after discharge: who may see the record
+    is a legal matter that can change later (a court order), the record itself stays as it is."""
+    policy_to_write(added_by, child, right="intake")
     _validate_access(access, access_fields)
     guardian = parent_user_for_email(email=email, full_name=full_name, phone=phone)
     if Guardianship.objects.filter(child=child, guardian=guardian).exists():
-        raise ValidationError({"email": _("This person is already a guardian of this child.")})
+        raise ValidationError({"email": ALREADY_A_GUARDIAN})
     guardianship = Guardianship(
         child=child,
         guardian=guardian,
@@ -254,8 +299,13 @@ def guardian_add(
         access_changed_at=timezone.now(),
         **access_fields,
     )
-    guardianship.full_clean()
-    guardianship.save()
+    guardianship.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            guardianship.save()
+    except IntegrityError:
+        # The same guardian added twice at once: the unique constraint stopped the second.
+        raise ValidationError({"email": ALREADY_A_GUARDIAN}) from None
     audit(
         actor=added_by,
         action="guardian.add",
@@ -271,7 +321,9 @@ def guardian_add(
 def guardianship_update(
     *, guardianship: Guardianship, updated_by: User, request=None, **fields
 ) -> Guardianship:
-    """Edits a guardianship; a change of access records its reason, basis and who made it."""
+    """Edits a guardianship; a change of access records its reason, basis and who made it.
+    The intake right is asked first; allowed after discharge (a court order can come later)."""
+    policy_to_write(updated_by, guardianship.child, right="intake")
     access = fields.get("access", guardianship.access)
     access_changed = access != guardianship.access or any(
         fields.get(name, getattr(guardianship, name)) != getattr(guardianship, name)
@@ -314,7 +366,10 @@ def agreement_record(
     child_assent_notes: str = "",
     request=None,
 ) -> ConfidentialityAgreement:
-    """A new version of the child's confidentiality agreement; older versions are kept."""
+    """A new version of the child's confidentiality agreement; older versions are kept. It is
+    agreed with the child in therapy: the care team's, and closed with the record at discharge."""
+    policy_to_write(recorded_by, child, right="clinical")
+    ensure_not_discharged(child)
     latest = child.confidentiality_agreements.order_by("-version").first()
     agreement = ConfidentialityAgreement(
         child=child,
@@ -341,6 +396,14 @@ def agreement_record(
 # --- Staff and practice ------------------------------------------------------------------
 
 
+def _practice_admin_only(user: User) -> None:
+    if not user.can_manage_practice:
+        raise PermissionDenied(_("Only a practice administrator can do this."))
+
+
+ADDRESS_IN_USE = _lazy("Someone already has an account with this address.")
+
+
 @transaction.atomic
 def staff_create(
     *,
@@ -352,10 +415,11 @@ def staff_create(
     is_practice_admin: bool = False,
     request=None,
 ) -> User:
+    _practice_admin_only(invited_by)
     if role not in (User.Role.CLINICIAN, User.Role.ADMIN):
         raise ValidationError({"role": _("Staff are clinicians or practice administrators.")})
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("Someone already has an account with this address.")})
+        raise ValidationError({"email": ADDRESS_IN_USE})
     if role == User.Role.CLINICIAN and not discipline:
         raise ValidationError({"discipline": _("Choose the clinician's discipline.")})
     user = User(
@@ -366,14 +430,20 @@ def staff_create(
         is_practice_admin=is_practice_admin and role == User.Role.CLINICIAN,
     )
     user.set_unusable_password()
-    user.full_clean()
-    user.save()
+    user.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # The same person invited twice at once: the unique address stopped the second.
+        raise ValidationError({"email": ADDRESS_IN_USE}) from None
     audit(actor=invited_by, action="staff.create", target=user, request=request, role=role)
     return user
 
 
 @transaction.atomic
 def staff_deactivate(*, user: User, deactivated_by: User, request=None) -> User:
+    _practice_admin_only(deactivated_by)
     if user == deactivated_by:
         raise ValidationError(_("You cannot deactivate your own account."))
     if user.is_clinician and user.memberships.exists():
@@ -388,6 +458,7 @@ def staff_deactivate(*, user: User, deactivated_by: User, request=None) -> User:
 
 @transaction.atomic
 def staff_reactivate(*, user: User, reactivated_by: User, request=None) -> User:
+    _practice_admin_only(reactivated_by)
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
@@ -397,6 +468,7 @@ def staff_reactivate(*, user: User, reactivated_by: User, request=None) -> User:
 
 @transaction.atomic
 def practice_update(*, practice: Practice, updated_by: User, request=None, **fields) -> Practice:
+    _practice_admin_only(updated_by)
     changed = [name for name, value in fields.items() if getattr(practice, name) != value]
     for name, value in fields.items():
         setattr(practice, name, value)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,6 +93,15 @@ def invitation_accept(request, token):
 # --- Intake ------------------------------------------------------------------------------
 
 
+def _child_to_write(request, pk, right: str):
+    """The child and policy when this user may make this kind of change (the services ask
+    again); 403 for a reader who may not, such as an emergency reader; 404 as ever."""
+    child, policy = child_for_user(request.user, pk)
+    if not policy.may_write(right):
+        raise PermissionDenied
+    return child, policy
+
+
 @intake_required
 def child_add(request):
     practice = Practice.get()
@@ -115,7 +124,7 @@ def child_add(request):
 @intake_required
 def child_edit(request, pk):
     child, policy = child_for_user(request.user, pk)
-    if not policy.manage_intake:
+    if not policy.may_write("intake"):
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
     form = ChildForm(request.POST or None, instance=child, today=practice.today())
@@ -133,7 +142,7 @@ def child_edit(request, pk):
 
 @intake_required
 def guardian_add(request, pk):
-    child, policy = child_for_user(request.user, pk)
+    child, policy = _child_to_write(request, pk, "intake")
     form = GuardianAddForm(request.POST or None, initial={"send_invitation": True})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "send_invitation"}
@@ -153,7 +162,10 @@ def guardian_add(request, pk):
                 )
             elif form.cleaned_data["send_invitation"]:
                 invitation = services.invitation_send(
-                    user=guardianship.guardian, invited_by=request.user, request=request
+                    user=guardianship.guardian,
+                    invited_by=request.user,
+                    child=child,
+                    request=request,
                 )
                 _report_invitation(request, invitation)
             return redirect("child_detail", pk=child.pk)
@@ -162,7 +174,7 @@ def guardian_add(request, pk):
 
 @intake_required
 def guardian_edit(request, pk, guardianship_pk):
-    child, policy = child_for_user(request.user, pk)
+    child, policy = _child_to_write(request, pk, "intake")
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
@@ -190,7 +202,7 @@ def guardian_edit(request, pk, guardianship_pk):
 @require_POST
 @intake_required
 def guardian_invite(request, pk, guardianship_pk):
-    child, policy = child_for_user(request.user, pk)
+    child, policy = _child_to_write(request, pk, "intake")
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
@@ -202,7 +214,7 @@ def guardian_invite(request, pk, guardianship_pk):
         )
     else:
         invitation = services.invitation_send(
-            user=guardianship.guardian, invited_by=request.user, request=request
+            user=guardianship.guardian, invited_by=request.user, child=child, request=request
         )
         _report_invitation(request, invitation)
     return redirect("child_detail", pk=child.pk)
@@ -211,7 +223,7 @@ def guardian_invite(request, pk, guardianship_pk):
 @intake_required
 def agreement_add(request, pk):
     child, policy = child_for_user(request.user, pk)
-    if not policy.is_care_team:
+    if not policy.may_write("clinical"):
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
     today = practice.today()
@@ -220,11 +232,15 @@ def agreement_add(request, pk):
         request.POST or None, initial={"sharing_level": suggested, "effective_date": today}
     )
     if request.method == "POST" and form.is_valid():
-        services.agreement_record(
-            child=child, recorded_by=request.user, request=request, **form.cleaned_data
-        )
-        messages.success(request, _("The confidentiality agreement was recorded."))
-        return redirect("child_detail", pk=pk)
+        try:
+            services.agreement_record(
+                child=child, recorded_by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The confidentiality agreement was recorded."))
+            return redirect("child_detail", pk=pk)
     return render(
         request,
         "practice/agreement_form.html",

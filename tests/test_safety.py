@@ -3,7 +3,7 @@ with any access at once, except those not to be told; the clinical record never 
 team; each guardian told is one disclosure in the audit."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from practice.models import AuditEvent, Guardianship, SafetyConcern
@@ -164,7 +164,7 @@ def test_only_the_care_team_records_a_concern(client, cast, family):
         client.force_login(user)
         url = reverse("safety_concern_add", args=[cast.child.pk])
         assert client.get(url).status_code == 404
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):  # issue 12: the policy refuses, the page says 403
         record(cast, family, recorded_by=cast.outsider)
 
 

@@ -7,19 +7,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from practice.access import ChildPolicy, policy_for
+from practice.access import ChildPolicy, policy_for, policy_to_write
 from practice.audit import audit
 from practice.models import Child, User
+from practice.services import ensure_not_discharged
 
 from ..visits.models import SessionLog
 from .models import Barrier
 
 
 def _policy(user: User, child: Child) -> ChildPolicy:
+    """A guardian reports their own barrier; otherwise it is the care team's clinical write
+    (an emergency reader's or the office's policy refuses it)."""
     policy = policy_for(user, child)
-    if policy is None or not (policy.is_care_team or (policy.is_guardian and policy.own_items)):
-        raise PermissionDenied(_("Only the child's care team or family can record a barrier."))
-    return policy
+    if policy is not None and policy.is_guardian and policy.own_items:
+        return policy
+    return policy_to_write(user, child, right="clinical")
 
 
 def _check_family_report(policy: ChildPolicy, reporter_role: str, notes: str, actions: str):
@@ -42,6 +45,7 @@ def barrier_record(
     request=None,
 ) -> Barrier:
     policy = _policy(by, child)
+    ensure_not_discharged(child)
     _check_family_report(policy, reporter_role, notes.strip(), actions_taken.strip())
     if session is not None and session.child_id != child.pk:
         raise ValidationError(_("That session is not this child's."))
@@ -82,9 +86,8 @@ def barrier_update(
     request=None,
 ) -> Barrier:
     """The care team follows a barrier up: what it is, its status, notes and what was done."""
-    policy = policy_for(by, barrier.child)
-    if policy is None or not policy.is_care_team:
-        raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
+    policy_to_write(by, barrier.child, right="clinical")
+    ensure_not_discharged(barrier.child)
     before = barrier.status
     barrier.kind, barrier.reporter_role, barrier.status = kind, reporter_role, status
     barrier.notes, barrier.actions_taken = notes.strip(), actions_taken.strip()

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from practice.models import Stage
 
 from .models import DischargeSummary
+from .services import TERMINATION_THROUGH_DISCHARGE
 
 
 class StageChangeForm(forms.Form):
@@ -22,9 +23,18 @@ class StageChangeForm(forms.Form):
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.current = current
-        self.fields["to_stage"].choices = [
-            (value, label) for value, label in Stage.choices if value != current
+        self.fields["to_stage"].choices = [(v, label) for v, label in Stage.choices if v != current]
+        # Termination is not offered (only discharge reaches it), and refused with a clear
+        # message when sent anyway; the service refuses it too.
+        self.fields["to_stage"].widget.choices = [
+            (v, label) for v, label in self.fields["to_stage"].choices if v != Stage.TERMINATION
         ]
+
+    def clean_to_stage(self):
+        stage = self.cleaned_data["to_stage"]
+        if stage == Stage.TERMINATION:
+            raise forms.ValidationError(TERMINATION_THROUGH_DISCHARGE)
+        return stage
 
 
 class DischargeForm(forms.ModelForm):

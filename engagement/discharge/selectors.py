@@ -71,7 +71,11 @@ def course_for_staff(policy: ChildPolicy, child: Child) -> dict:
     following = stages[min(stages.index(child.stage) + 1, len(stages) - 1)]
     return {
         "stage_changes": stage_changes_for(policy, child, limit=10),
-        "stage_choices": [c for c in Stage.choices if c[0] != child.stage] if may_move else [],
+        "stage_choices": (
+            [c for c in Stage.choices if c[0] not in (child.stage, Stage.TERMINATION)]
+            if may_move
+            else []
+        ),
         "next_stage": following,
         "discharge_summary": discharge_summary_for(policy, child),
     }

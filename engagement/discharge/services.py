@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from practice.access import policy_for
+from practice.access import policy_to_write
 from practice.audit import audit
 from practice.models import Child, Stage, User
 from practice.services import ensure_not_discharged
@@ -25,13 +26,17 @@ from .models import DischargeSummary, StageChange
 
 
 def _care_team_only(user: User, child: Child) -> None:
-    policy = policy_for(user, child)
-    if policy is None or not policy.is_care_team:
-        raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
+    policy_to_write(user, child, right="clinical")
 
 
 def _locked(child: Child) -> Child:
     return Child.objects.select_for_update().get(pk=child.pk)
+
+
+TERMINATION_THROUGH_DISCHARGE = _lazy(
+    "Termination is reached only through discharge, which writes the family's summary and "
+    "closes the episode: use “Discharge” on the child's page."
+)
 
 
 @transaction.atomic
@@ -42,6 +47,8 @@ def stage_change(
     _care_team_only(changed_by, child)
     child = _locked(child)
     ensure_not_discharged(child)
+    if to_stage == Stage.TERMINATION:
+        raise ValidationError({"to_stage": TERMINATION_THROUGH_DISCHARGE})
     if to_stage == child.stage:
         raise ValidationError(
             {"to_stage": _("%(child)s is already at this stage.") % {"child": child}}

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from practice.access import child_for_user
-from practice.audit import audit
+from practice.audit import audit, audit_read
 from practice.decorators import clinician_required, practice_admin_required
 from practice.models import Child, Practice
 
@@ -28,6 +28,7 @@ def child_engagement(request, pk):
     child, policy = child_for_user(request.user, pk)
     if not policy.clinical:
         raise Http404
+    audit_read(request=request, policy=policy, child=child, action="engagement.view")
     practice = Practice.get()
     family = score_of(
         family_engagement(Child.objects.filter(pk=child.pk), timezone.now(), practice.tz), child.pk

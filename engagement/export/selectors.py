@@ -90,7 +90,8 @@ def _sessions_with_everything(child: Child) -> list[SessionLog]:
 
 
 def child_record(policy: ChildPolicy, child: Child) -> ChildRecord:
-    """Everything in the child's record, for the care team (callers check `is_care_team`)."""
+    """Everything in the child's record, for whoever reads clinical text (callers check
+    `policy.clinical`: the care team, or an emergency reader)."""
     summary = DischargeSummary.objects.filter(child=child).select_related("written_by").first()
     return ChildRecord(
         child=child,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practice.access import child_for_user
-from practice.audit import audit
+from practice.audit import audit, audit_read
 from practice.decorators import clinician_required, parent_required
 from practice.models import Practice
 
@@ -19,17 +19,10 @@ from . import selectors
 @clinician_required
 def child_record(request, pk):
     child, policy = child_for_user(request.user, pk)
-    if not policy.is_care_team:
+    if not policy.clinical:  # the care team, or an emergency reader: read-only either way
         raise Http404
     record = selectors.child_record(policy, child)
-    audit(
-        actor=request.user,
-        action="export.record",
-        target=child,
-        child=child,
-        request=request,
-        format="print",
-    )
+    audit_read(request=request, policy=policy, child=child, action="export.record", format="print")
     return render(
         request,
         "export/child_record.html",

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Child, Guardianship, SafetyConcern, User
+from ..once import OnceKeyField
 
 
 class SafetyConcernForm(forms.ModelForm):
@@ -18,6 +19,7 @@ class SafetyConcernForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept with the record for the care team; never shown to the family."),
     )
+    once_key = OnceKeyField()
 
     class Meta:
         model = SafetyConcern

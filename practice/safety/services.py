@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..access import policy_for
+from ..access import ChildPolicy, policy_to_write
 from ..audit import audit
 from ..models import Child, NotToBeTold, SafetyConcern, User
+from ..once import create_once
 from .notices import safety_notices_queue
 from .selectors import guardianships_to_tell
 
@@ -25,6 +27,7 @@ def safety_concern_record(
     family_statement: str,
     not_to_be_told: Sequence[User] = (),
     not_told_reason: str = "",
+    once_key: uuid.UUID | None = None,
     request=None,
     now=None,
 ) -> SafetyConcern:
@@ -34,10 +37,12 @@ def safety_concern_record(
     the audit, and gets an email at once, whatever the hour, that carries neither the record
     nor the statement (practice/safety/notices.py). The emails commit with the concern and the
     outbox sends them after the commit.
+
+    The care team records it, and so may an emergency reader (the one write break-the-glass
+    allows; its events are marked so). A discharged record takes one too: a disclosure made
+    after discharge must still be recorded and told to the family.
     """
-    policy = policy_for(recorded_by, child)
-    if policy is None or not policy.is_care_team:
-        raise ValidationError(_("Only the child's care team can record a safety concern."))
+    policy = policy_to_write(recorded_by, child, right="safety")
     _validate_not_told(child, not_to_be_told, not_told_reason)
     concern = SafetyConcern(
         child=child,
@@ -45,38 +50,59 @@ def safety_concern_record(
         kind=kind,
         clinical_record=clinical_record.strip(),
         family_statement=family_statement.strip(),
+        once_key=once_key,
         **({"recorded_at": now} if now else {}),
     )
-    concern.full_clean()
-    concern.save()
+    concern.full_clean(validate_unique=False)
+
+    def create() -> SafetyConcern:
+        concern.save()
+        _not_told_and_told(concern, policy, not_to_be_told, not_told_reason, request, now)
+        return concern
+
+    # A second submit of the same form returns the first concern: one record, one set of emails.
+    return create_once(SafetyConcern, once_key, create)[0]
+
+
+def _not_told_and_told(
+    concern: SafetyConcern,
+    policy: ChildPolicy,
+    not_to_be_told: Sequence[User],
+    reason: str,
+    request,
+    now,
+) -> None:
     NotToBeTold.objects.bulk_create(
-        NotToBeTold(concern=concern, guardian=guardian, reason=not_told_reason.strip())
+        NotToBeTold(concern=concern, guardian=guardian, reason=reason.strip())
         for guardian in not_to_be_told
     )
     told = guardianships_to_tell(concern)
+    # Recorded under break-the-glass: marked so on every event, for whoever reviews the log.
+    emergency = {"break_glass": True} if policy.is_emergency else {}
     # No clinical text in the audit: who was told, never what or why.
     audit(
-        actor=recorded_by,
+        actor=concern.recorded_by,
         action="safety.record",
         target=concern,
-        child=child,
+        child=concern.child,
         request=request,
         told=len(told),
         not_told=len(not_to_be_told),
+        **emergency,
     )
     for guardianship in told:
         audit(
-            actor=recorded_by,
+            actor=concern.recorded_by,
             action="safety.disclose",
             target=concern,
-            child=child,
+            child=concern.child,
             request=request,
             guardian=guardianship.guardian_id,
             access=guardianship.access,
             channel="portal",
+            **emergency,
         )
     safety_notices_queue(concern=concern, guardianships=told, now=now, request=request)
-    return concern
 
 
 def _validate_not_told(child: Child, guardians: Sequence[User], reason: str) -> None:
