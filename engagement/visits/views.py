@@ -62,7 +62,9 @@ def _log_form(request, session, data=None):
     attending = Guardianship.objects.filter(child=session.child).exclude(access="none")
     guardians = User.objects.filter(pk__in=attending.values("guardian_id")).order_by("full_name")
     goals = Goal.objects.filter(child=session.child, status=Goal.Status.ACTIVE).order_by("title")
-    initial = {"stage": session.stage or session.child.stage, "started_from": fingerprint(session)}
+    initial = {"stage": session.stage or session.child.stage}
+    if data is None:  # what the log is as this page opens: a later conflict is measured from it
+        initial["started_from"] = fingerprint(session)
     if session.status == "scheduled" and session.scheduled_start <= timezone.now():
         initial.update(status="attended", duration_minutes=session.planned_minutes)
     initial.update({f"goal_{r.goal_id}": r.level for r in session.ratings.all()})
