@@ -29,6 +29,8 @@ def test_an_autosave_after_someone_else_saved_says_it_was_not_kept(ui, cast):
     status = ui.page.locator("#draft-status")
     log.get_by_label("Private note").fill("First words")
     expect(status).to_contain_text("Draft saved", timeout=15_000)
+    # The live server shares this test's database connection: nothing may be in flight
+    ui.page.wait_for_load_state("networkidle")
     # When a colleague's save lands, and Alice keeps typing
     services.session_log_save(
         session=session,
@@ -41,6 +43,8 @@ def test_an_autosave_after_someone_else_saved_says_it_was_not_kept(ui, cast):
     log.get_by_label("Private note").fill("First words and more")
     # Then the page says the draft was not kept, and the saved log stands
     expect(status).to_contain_text("Draft not saved", timeout=15_000)
+    ui.page.wait_for_load_state("networkidle")
+    ui.go("/")  # leave the page, so no autosave can arrive during a later test
     saved = SessionLog.objects.get(pk=session.pk)
     assert saved.draft == {} and saved.shared_summary == SAVED
     assert saved.draft_sequence >= 1  # the page numbered its autosaves
