@@ -55,17 +55,14 @@ def home_practice_in_force(
 def latest_shared_summaries(
     policies: Iterable[ChildPolicy], now: datetime.datetime
 ) -> dict[int, SessionLog]:
-    """Row `shared_summaries`: each child's latest signed, shared summary with its correcting
-    addenda (as family_sessions shows them), two queries for all children."""
+    """Row `shared_summaries`: each child's latest summary the family may read
+    (SessionLog.objects.shared_with_family) with its correcting addenda (as family_sessions
+    shows them), two queries for all children."""
+    policies = list(policies)
     child_ids = [policy.child_id for policy in policies if policy.shared_summaries]
     if not child_ids:
         return {}
-    shared = (
-        SessionLog.objects.filter(scheduled_start__lt=now, signed_at__isnull=False)
-        .filter(summary_shared=True)
-        .exclude(status=SessionLog.Status.SCHEDULED)
-        .exclude(shared_summary="")
-    )
+    shared = SessionLog.objects.shared_with_family(policies, now)
     latest = shared.filter(child=OuterRef("pk")).order_by("-scheduled_start").values("pk")[:1]
     ids = Child.objects.filter(pk__in=child_ids).annotate(latest=Subquery(latest))
     corrections = Addendum.objects.filter(corrects_shared_summary=True)

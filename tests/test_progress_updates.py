@@ -16,6 +16,8 @@ from engagement.updates import delivery
 from engagement.updates.content import build_progress_emails
 from engagement.updates.models import ProgressUpdate, UpdatePreference
 from engagement.updates.tasks import progress_updates_tick
+from engagement.visits.models import SessionLog
+from engagement.visits.services import session_sign
 from goals import services as goal_services
 from goals.models import Goal, GoalRating
 from practice.celery import app
@@ -552,3 +554,32 @@ def test_a_chunk_is_created_claimed_and_sent_without_reading_it_back(cast, polic
     lost.refresh_from_db()
     assert lost.state == "sent" and lost.attempts == 2
     assert mail.outbox[1].message()["Message-ID"] == lost.message_id
+
+
+def test_the_email_says_nothing_of_a_session_not_yet_begun(cast):
+    # Given a session in 2099 signed today as attended with a shared summary (written straight
+    # to the table: the service now refuses it), and a real session held yesterday
+    ahead = SessionLog.objects.create(
+        child=cast.child,
+        clinician=cast.clinician,
+        scheduled_start=datetime.datetime(2099, 5, 4, 10, 0, tzinfo=datetime.UTC),
+        status="attended",
+        duration_minutes=50,
+        shared_summary="Written before the session happened",
+    )
+    ahead.signed_at = timezone.now()
+    ahead.save()
+    held = SessionLog.objects.create(
+        child=cast.child,
+        clinician=cast.clinician,
+        scheduled_start=timezone.now() - datetime.timedelta(days=1),
+        status="attended",
+        duration_minutes=50,
+        shared_summary="Held yesterday and shared",
+    )
+    session_sign(session=held, clinician=cast.clinician)
+    # When Pat's email is built, then only the session that happened is in it
+    email = _email_for(cast, cast.parent)
+    assert "Held yesterday and shared" in email.text
+    assert "Written before the session happened" not in email.text + email.html
+    assert "4 May" not in email.text

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..barriers.models import Barrier
-from ..visits.forms import StartForm
+from ..visits.forms import BookAnywayField, StartForm
 from .models import RescheduleRequest
 
 
@@ -45,6 +45,7 @@ class RescheduleAnswerForm(StartForm):
         label=_("Note to the family (they see this)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    book_anyway = BookAnywayField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practice.access import ChildPolicy, policy_for
+from practice.access import ChildPolicy, policy_for, policy_to_write
 from practice.audit import audit
 from practice.models import User
 
@@ -61,7 +61,8 @@ def session_cancel_by_family(
     session.status = SessionLog.Status.CANCELLED_FAMILY
     session.cancellation_note = note.strip()[:300]
     session.full_clean()
-    session.save(update_fields=["status", "cancellation_note", "updated_at"])
+    # With its version: a log form opened before the cancellation cannot overwrite it.
+    session.save(update_fields=["status", "cancellation_note", "version", "updated_at"])
     audit(
         actor=guardian,
         action="session.cancel_by_family",
@@ -113,14 +114,14 @@ def reschedule_request_answer(
     answer: str,
     new_start: datetime.datetime | None = None,
     now: datetime.datetime,
+    book_anyway: bool = False,
     request=None,
 ) -> RescheduleRequest:
-    """Answer (with, optionally, the new time: the one-step reschedule) or decline."""
+    """Answer (with, optionally, the new time: the one-step reschedule, which refuses a clash
+    unless `book_anyway`) or decline."""
     reschedule_request = RescheduleRequest.objects.select_for_update().get(pk=reschedule_request.pk)
     session = reschedule_request.session
-    policy = policy_for(by, session.child)
-    if policy is None or not policy.is_care_team:
-        raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
+    policy_to_write(by, session.child)
     if reschedule_request.status != RescheduleRequest.Status.OPEN:
         raise ValidationError(_("This request has already been answered."))
     if status not in (RescheduleRequest.Status.ANSWERED, RescheduleRequest.Status.DECLINED):
@@ -128,7 +129,9 @@ def reschedule_request_answer(
     if new_start is not None:
         if status == RescheduleRequest.Status.DECLINED:
             raise ValidationError({"start_date": _("A declined request keeps its time.")})
-        session_reschedule(session=session, by=by, start=new_start, now=now)
+        session_reschedule(
+            session=session, by=by, start=new_start, now=now, book_anyway=book_anyway
+        )
     reschedule_request.status = status
     reschedule_request.answer = answer.strip()
     reschedule_request.answered_by, reschedule_request.answered_at = by, timezone.now()

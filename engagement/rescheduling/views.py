@@ -80,6 +80,7 @@ def reschedule_answer(request, pk):
                 answer=form.cleaned_data["answer"],
                 new_start=form.new_start(),
                 now=timezone.now(),
+                book_anyway=form.cleaned_data["book_anyway"],
                 request=request,
             )
         except ValidationError as error:

@@ -229,8 +229,8 @@ def _batch(sections: list[ChildSection], window: Period, now, practice: Practice
     return _Batch(
         ratings=_ratings(policies, window),
         milestones=recent_milestones(policies, limit=MILESTONES_PER_CHILD),
-        summaries=_summaries(policies, window),
-        sessions=_sessions(policies, window),
+        summaries=_summaries(policies, window, now),
+        sessions=_sessions(policies, window, now),
         home_practice=home_practice,
         check_ins=_check_ins(home_practice, window),
         next_sessions=next_sessions(policies, now),
@@ -265,12 +265,14 @@ def _ratings(policies: list[ChildPolicy], window: Period) -> dict[int, list[Goal
     return grouped
 
 
-def _summaries(policies: list[ChildPolicy], window: Period) -> dict[int, list[SessionLog]]:
-    """Row `shared_summaries` (level full): summaries signed in the window, or older ones
-    given a correcting addendum in it, with their corrections; never one marked not shared,
-    never a private note or any other addendum."""
-    child_ids = _child_ids(policies, "shared_summaries")
-    if not child_ids:
+def _summaries(
+    policies: list[ChildPolicy], window: Period, now: datetime.datetime
+) -> dict[int, list[SessionLog]]:
+    """Row `shared_summaries` (level full): of the summaries the family may read
+    (SessionLog.objects.shared_with_family), those signed in the window, or older ones given
+    a correcting addendum in it, with their corrections; never a private note or any other
+    addendum."""
+    if not _child_ids(policies, "shared_summaries"):
         return {}
     start, end = window
     corrected = Q(
@@ -279,10 +281,7 @@ def _summaries(policies: list[ChildPolicy], window: Period) -> dict[int, list[Se
         addenda__created_at__lt=end,
     )
     sessions = (
-        SessionLog.objects.filter(child_id__in=child_ids, signed_at__isnull=False)
-        .filter(summary_shared=True)
-        .exclude(status=SessionLog.Status.SCHEDULED)
-        .exclude(shared_summary="")
+        SessionLog.objects.shared_with_family(policies, now)
         .filter(Q(signed_at__gte=start, signed_at__lt=end) | corrected)
         .distinct()
         .only("pk", "child_id", "scheduled_start", "signed_at", "shared_summary", "summary_shared")
@@ -303,8 +302,11 @@ def _summaries(policies: list[ChildPolicy], window: Period) -> dict[int, list[Se
     return grouped
 
 
-def _sessions(policies: list[ChildPolicy], window: Period) -> dict[int, list[SessionLog]]:
-    """Row `record`: attendance, the sessions held (or missed) in the window."""
+def _sessions(
+    policies: list[ChildPolicy], window: Period, now: datetime.datetime
+) -> dict[int, list[SessionLog]]:
+    """Row `record`: attendance, the sessions held (or missed) in the window, never one
+    whose start has not come."""
     child_ids = _child_ids(policies, "record")
     if not child_ids:
         return {}
@@ -313,6 +315,7 @@ def _sessions(policies: list[ChildPolicy], window: Period) -> dict[int, list[Ses
         SessionLog.objects.filter(
             child_id__in=child_ids, scheduled_start__gte=start, scheduled_start__lt=end
         )
+        .filter(scheduled_start__lte=now)
         .exclude(status=SessionLog.Status.SCHEDULED)
         .only("pk", "child_id", "scheduled_start", "status")
         .order_by("scheduled_start", "pk")

@@ -6,8 +6,44 @@ from django.utils.translation import gettext_lazy as _
 from goals.models import GAS_LEVELS
 from practice.forms import DateInput
 from practice.models import User
+from practice.once import OnceKeyField
 
-from .models import MAX_SESSION_MINUTES, Activity, Addendum, Modality, SessionLog
+from .log_changes import LogChange, changes_since, fingerprint, parse_fingerprint
+from .models import (
+    MAX_SESSION_MINUTES,
+    NOTE_MAX_LENGTH,
+    Activity,
+    Addendum,
+    Modality,
+    SessionLog,
+)
+
+NOTE_LIMIT_HELP = _("Up to 20,000 characters.")
+NOTE_TOO_LONG = _(
+    "Keep this to 20,000 characters or fewer (it has %(show_value)s). Nothing was saved; "
+    "your text is still here."
+)
+
+
+def limit_notes(form: forms.BaseForm, *names: str) -> None:
+    """Say the notes' limit on the form, and give a clear message past it."""
+    for name in names:
+        field = form.fields[name]
+        field.max_length = NOTE_MAX_LENGTH
+        field.error_messages["max_length"] = NOTE_TOO_LONG
+        # No maxlength in the page: a browser would cut a long paste short without a word.
+        field.widget.attrs.pop("maxlength", None)
+        field.help_text = f"{field.help_text} {NOTE_LIMIT_HELP}".strip()
+
+
+class BookAnywayField(forms.BooleanField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Book anyway, even if it overlaps another session"),
+            required=False,
+            help_text=_("Only if the overlap is intended (a joint session, a planned handover)."),
+            **kwargs,
+        )
 
 
 class TimeInput(forms.TimeInput):
@@ -47,10 +83,12 @@ class ScheduleForm(StartForm):
         initial=1,
         help_text=_("1 for a one-off session."),
     )
+    book_anyway = BookAnywayField()
+    once_key = OnceKeyField()
 
 
 class RescheduleForm(StartForm):
-    pass
+    book_anyway = BookAnywayField()
 
 
 class SessionLogForm(forms.ModelForm):
@@ -93,6 +131,7 @@ class SessionLogForm(forms.ModelForm):
             "summary_shared",
             "private_note",
             "next_steps",
+            "version",
         ]
         widgets = {
             "shared_summary": forms.Textarea(attrs={"rows": 4}),
@@ -108,10 +147,17 @@ class SessionLogForm(forms.ModelForm):
             "guardian_participation": _("1 = watched only, 5 = led the practice themselves."),
         }
 
+    # What the saved log was when this form was opened, field by field (log_changes.py): on a
+    # conflict, the fields whose saved value differs from it are the ones someone else changed.
+    started_from = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, guardians, goals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["guardians_attended"].queryset = guardians
         self.fields["stage"].required = False
+        limit_notes(self, "shared_summary", "private_note", "next_steps")
+        # Every page carries the version; a post without one (a script) is not checked.
+        self.fields["version"].required = False
         self.goals = list(goals)
         level_choices = [("", _("Not addressed"))] + [(str(v), label) for v, label in GAS_LEVELS]
         for goal in self.goals:
@@ -122,6 +168,23 @@ class SessionLogForm(forms.ModelForm):
                 empty_value=None,
                 required=False,
             )
+
+    def clean_version(self) -> int | None:
+        return self.cleaned_data["version"] if self.data.get("version") else None
+
+    def changes_since_opened(self, current: SessionLog) -> list[LogChange]:
+        """What someone else saved since this form was opened: the saved log's fields that
+        differ from what the form started from."""
+        started = parse_fingerprint(self.data.get("started_from", ""))
+        return changes_since(started, current, self)
+
+    def reopened_at(self, current: SessionLog) -> dict:
+        """This form's data (what was typed) as if opened at `current`: its version and
+        fingerprint, so the next save is checked against it, not the stale one."""
+        data = self.data.copy()
+        data["version"] = self.fields["version"].prepare_value(current.version).value
+        data["started_from"] = fingerprint(current)
+        return data
 
     def rating_fields(self):
         return [self[f"goal_{goal.pk}"] for goal in self.goals]
@@ -146,3 +209,7 @@ class AddendumForm(forms.ModelForm):
         model = Addendum
         fields = ["text", "corrects_shared_summary"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_notes(self, "text")

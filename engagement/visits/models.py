@@ -4,15 +4,35 @@ A signed log is locked: the model refuses to save or delete it, and its queryset
 changes, so no path in the app (or the admin) can alter it. Later changes are Addenda.
 """
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from concurrency.fields import IntegerVersionField
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import GoalRating
+from practice.access import ChildPolicy
 from practice.models import Child, Stage
+from practice.once import once_key_field
 
 MAX_SESSION_MINUTES = 8 * 60
+# Session notes, summaries and addenda: long enough for any session, short enough that a
+# pasted document (or a script) cannot fill the record.
+NOTE_MAX_LENGTH = 20_000
+
+
+def note_field(verbose_name, **kwargs) -> models.TextField:
+    return models.TextField(
+        verbose_name,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH)],
+        **kwargs,
+    )
 
 
 class SignedLogError(Exception):
@@ -51,6 +71,7 @@ class SessionSeries(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    once_key = once_key_field()  # a double-clicked "Schedule" makes one series
 
     class Meta:
         verbose_name_plural = _("session series")
@@ -73,6 +94,28 @@ class SessionLogQuerySet(models.QuerySet):
     def upcoming(self, now):
         return self.filter(status=SessionLog.Status.SCHEDULED, scheduled_start__gte=now)
 
+    def not_cancelled(self):
+        return self.exclude(status__in=SessionLog.CANCELLED)
+
+    def shared_with_family(
+        self, policies: ChildPolicy | Iterable[ChildPolicy] | None, now: datetime.datetime
+    ) -> SessionLogQuerySet:
+        """The one rule for which sessions' summaries a family may read (the portal, the
+        progress emails, the export, and the care team's "shared" badge all ask it): of the
+        children whose policy grants `shared_summaries`, the sessions that have begun, are no
+        longer "scheduled", are signed, carry a summary and were not marked "not shared"."""
+        if policies is None or isinstance(policies, ChildPolicy):
+            policies = [policies] if policies is not None else []
+        child_ids = sorted({p.child_id for p in policies if p.shared_summaries})
+        if not child_ids:
+            return self.none()
+        return (
+            self.filter(child_id__in=child_ids, scheduled_start__lte=now)
+            .filter(signed_at__isnull=False, summary_shared=True)
+            .exclude(status=SessionLog.Status.SCHEDULED)
+            .exclude(shared_summary="")
+        )
+
 
 class SessionLog(models.Model):
     class Status(models.TextChoices):
@@ -83,6 +126,9 @@ class SessionLog(models.Model):
         NO_SHOW = "no_show", _("Missed (no-show)")
 
     MISSED = (Status.CANCELLED_FAMILY, Status.NO_SHOW)
+    CANCELLED = (Status.CANCELLED_FAMILY, Status.CANCELLED_CLINICIAN)
+    # Only these wait for the session's start: a cancellation may be recorded ahead.
+    NEEDS_START = (Status.ATTENDED, Status.NO_SHOW)
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="session_logs")
     clinician = models.ForeignKey(
@@ -123,15 +169,24 @@ class SessionLog(models.Model):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
     activities = models.JSONField(_("activities"), default=list, blank=True)
     ratings = models.ManyToManyField(GoalRating, blank=True, related_name="+")
-    private_note = models.TextField(
-        _("private note (clinical, never shown to parents)"), blank=True
-    )
-    shared_summary = models.TextField(_("summary for the family"), blank=True)
+    private_note = note_field(_("private note (clinical, never shown to parents)"), blank=True)
+    shared_summary = note_field(_("summary for the family"), blank=True)
     summary_shared = models.BooleanField(_("share the summary with the family"), default=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
+    next_steps = note_field(_("next steps"), blank=True)
     cancellation_note = models.CharField(max_length=300, blank=True)
     draft = models.JSONField(default=dict, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
+    # The page's own count of its autosaves: a draft that arrives late never replaces a newer.
+    draft_sequence = models.PositiveBigIntegerField(default=0)
+    # Optimistic locking: every save of the log changes it; a form opened at an older version
+    # cannot overwrite what someone else saved since (django-concurrency).
+    version = IntegerVersionField()
+    booked_despite_clash = models.BooleanField(
+        _("booked despite a clash"),
+        default=False,
+        help_text=_("The clinician chose to book it although it overlaps another session."),
+    )
+    once_key = once_key_field()  # a double-clicked "Schedule" makes one session
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -186,7 +241,7 @@ class Addendum(models.Model):
     session = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    text = models.TextField(_("addendum"))
+    text = note_field(_("addendum"))
     corrects_shared_summary = models.BooleanField(
         _("corrects the summary the family sees"),
         default=False,

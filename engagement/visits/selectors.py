@@ -14,17 +14,37 @@ from practice.models import Child, Practice, User
 from .models import Addendum, SessionLog
 
 
-def session_for_care_team(user: User, pk: int) -> tuple[SessionLog, ChildPolicy]:
-    """A session log for a clinician on the child's care team; 404 for anyone else."""
+def _session(user: User, pk: int, allowed) -> tuple[SessionLog, ChildPolicy]:
     child_id = SessionLog.objects.filter(pk=pk).values_list("child_id", flat=True).first()
     if child_id is None:
         raise Http404
     child, policy = child_for_user(user, child_id)
-    if not policy.is_care_team:
+    if not allowed(policy):
         raise Http404
     session = SessionLog.objects.select_related("clinician", "signed_by").get(pk=pk)
     session.child = child
     return session, policy
+
+
+def session_for_care_team(user: User, pk: int) -> tuple[SessionLog, ChildPolicy]:
+    """A session log for a clinician on the child's care team (who may change it); 404 for
+    anyone else."""
+    return _session(user, pk, lambda policy: policy.may_write("clinical"))
+
+
+def session_for_reader(user: User, pk: int) -> tuple[SessionLog, ChildPolicy]:
+    """A session log for staff who may read the clinical record: the care team, and a
+    clinician under break-the-glass (read-only: every write asks policy_to_write). 404 for
+    anyone else: a parent, the office, a clinician without a grant."""
+    return _session(user, pk, lambda policy: policy.clinical)
+
+
+def summary_shown_to_family(
+    session: SessionLog, policy: ChildPolicy, now: datetime.datetime
+) -> bool:
+    """For the care team's "shared" badge: whether this session's summary is one the family
+    side reads (SessionLog.objects.shared_with_family, the portal's and the emails' rule)."""
+    return SessionLog.objects.shared_with_family(policy, now).filter(pk=session.pk).exists()
 
 
 def with_next_session(children: QuerySet[Child], now: datetime.datetime) -> QuerySet[Child]:
@@ -104,6 +124,21 @@ class FamilySessions:
     summaries: list[SharedSummary]
 
 
+# What the family side reads of a session: never the private note or the draft.
+FAMILY_FIELDS = (
+    "pk",
+    "child_id",
+    "scheduled_start",
+    "planned_minutes",
+    "modality",
+    "status",
+    "location",
+    "signed_at",
+    "summary_shared",
+    "shared_summary",
+)
+
+
 def family_sessions(
     policy: ChildPolicy | None, child: Child, now: datetime.datetime, *, complete: bool = False
 ) -> FamilySessions:
@@ -114,36 +149,24 @@ def family_sessions(
     empty = FamilySessions([], [], [])
     if policy is None or not policy.record:
         return empty
-    logs = SessionLog.objects.filter(child=child).only(
-        "pk",
-        "child_id",
-        "scheduled_start",
-        "planned_minutes",
-        "modality",
-        "status",
-        "location",
-        "signed_at",
-        "summary_shared",
-        "shared_summary",
-    )
+    logs = SessionLog.objects.filter(child=child).only(*FAMILY_FIELDS)
     upcoming = list(logs.upcoming(now).order_by("scheduled_start")[:upcoming_limit])
     past = logs.filter(scheduled_start__lt=now).exclude(status=SessionLog.Status.SCHEDULED)
     attendance = list(past.order_by("-scheduled_start")[:past_limit])
-    summaries = []
-    if policy.shared_summaries:
-        shared = (
-            past.filter(signed_at__isnull=False, summary_shared=True)
-            .exclude(shared_summary="")
-            .prefetch_related(
-                Prefetch(
-                    "addenda",
-                    queryset=Addendum.objects.filter(corrects_shared_summary=True),
-                    to_attr="corrections",
-                )
+    shared = (
+        SessionLog.objects.shared_with_family(policy, now)
+        .filter(child=child)
+        .only(*FAMILY_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "addenda",
+                queryset=Addendum.objects.filter(corrects_shared_summary=True),
+                to_attr="corrections",
             )
-            .order_by("-scheduled_start")[:summary_limit]
         )
-        summaries = [SharedSummary(session, session.corrections) for session in shared]
+        .order_by("-scheduled_start")[:summary_limit]
+    )
+    summaries = [SharedSummary(session, session.corrections) for session in shared]
     return FamilySessions(upcoming, attendance, summaries)
 
 

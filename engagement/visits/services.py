@@ -1,22 +1,38 @@
-"""Writes for session logs: scheduling, logging, drafts, signing, addenda, rescheduling."""
+"""Writes for session logs: logging, drafts, signing, addenda. Booking (a session, a series,
+a move) lives in booking.py; its services are named here too, for callers of this module."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from concurrency.exceptions import RecordModifiedError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalRating
 from goals.services import goal_rate
-from practice.access import policy_for
+from practice.access import policy_to_write
 from practice.audit import audit
-from practice.models import Child, Guardianship, Practice, User
+from practice.models import Guardianship, Practice, User
 from practice.services import ensure_not_discharged
 
-from .models import MAX_SESSION_MINUTES, Addendum, SessionLog, SessionSeries, SignedLogError
+from .booking import session_reschedule, session_schedule, weekly_starts
+from .models import MAX_SESSION_MINUTES, NOTE_MAX_LENGTH, Addendum, SessionLog, SignedLogError
+
+__all__ = [
+    "DraftNotStored",
+    "LOG_FIELDS",
+    "SessionLogConflict",
+    "addendum_add",
+    "session_draft_save",
+    "session_log_save",
+    "session_reschedule",
+    "session_schedule",
+    "session_sign",
+    "weekly_starts",
+]
 
 LOG_FIELDS = [
     "status",
@@ -32,77 +48,57 @@ LOG_FIELDS = [
     "summary_shared",
     "next_steps",
 ]
+# What a draft may hold: the log form's fields (goal ratings are `goal_<pk>`), nothing else.
+DRAFT_FIELDS = frozenset([*LOG_FIELDS, "guardians_attended"])
 
 
-def _care_team_only(user: User, child: Child) -> None:
-    policy = policy_for(user, child)
-    if policy is None or not policy.is_care_team:
-        raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
+class SessionLogConflict(ValidationError):
+    """The log was saved by someone else since the form was opened (its version moved on):
+    nothing was saved. `current` is the log as it is saved now."""
 
-
-def weekly_starts(first: datetime.datetime, weeks: int, tz) -> list[datetime.datetime]:
-    """The same local wall-clock time each week, across DST changes, as aware UTC datetimes."""
-    local = first.astimezone(tz).replace(tzinfo=None)
-    return [
-        (local + datetime.timedelta(weeks=week)).replace(tzinfo=tz).astimezone(datetime.UTC)
-        for week in range(weeks)
-    ]
-
-
-@transaction.atomic
-def session_schedule(
-    *,
-    child: Child,
-    clinician: User,
-    scheduled_by: User,
-    start: datetime.datetime,
-    now: datetime.datetime,
-    weeks: int = 1,
-    planned_minutes: int = 50,
-    modality: str = "clinic",
-    location: str = "",
-) -> list[SessionLog]:
-    """One session, or a weekly series of `weeks` sessions at the same local time."""
-    _care_team_only(scheduled_by, child)
-    if clinician != scheduled_by:
-        _care_team_only(clinician, child)
-    ensure_not_discharged(child)  # reads the row: `child` may predate the discharge
-    if start < now:
-        raise ValidationError({"start_date": _("A new session cannot be scheduled in the past.")})
-    if not 1 <= weeks <= 52:
-        raise ValidationError({"weeks": _("A series runs for 1 to 52 weeks.")})
-    series = None
-    if weeks > 1:
-        series = SessionSeries.objects.create(
-            child=child,
-            clinician=clinician,
-            first_start=start,
-            weeks=weeks,
-            created_by=scheduled_by,
+    def __init__(self, current: SessionLog):
+        super().__init__(
+            _(
+                "Someone else saved this log since you opened it. Nothing of yours was saved: "
+                "your text is still below. Check what changed, then save again."
+            ),
+            code="conflict",
         )
-    sessions = []
-    for begins in weekly_starts(start, weeks, Practice.get().tz):
-        session = SessionLog(
-            child=child,
-            clinician=clinician,
-            series=series,
-            scheduled_start=begins,
-            planned_minutes=planned_minutes,
-            modality=modality,
-            location=location,
-            stage=child.stage,
+        self.current = current
+
+
+class DraftNotStored(ValidationError):
+    """An autosave that was not kept (the page says so instead of "Draft saved")."""
+
+
+def _starts_at(session: SessionLog) -> str:
+    local = timezone.localtime(session.scheduled_start, Practice.get().tz)
+    return formats.date_format(local, "D j M Y, H:i")
+
+
+def _not_before_start(session: SessionLog, status: str, now: datetime.datetime) -> None:
+    """Attended and missed are facts about a session that has begun; a cancellation may be
+    recorded ahead."""
+    if status in SessionLog.NEEDS_START and session.scheduled_start > now:
+        raise ValidationError(
+            {
+                "status": _(
+                    "This session starts on %(when)s: it can be recorded as attended or missed "
+                    "once it has begun. A cancellation can be recorded now."
+                )
+                % {"when": _starts_at(session)}
+            }
         )
-        session.full_clean()
-        sessions.append(session)
-    SessionLog.objects.bulk_create(sessions)
-    audit(actor=scheduled_by, action="session.schedule", target=child, child=child, weeks=weeks)
-    return sessions
 
 
-def _validate_log(session: SessionLog, data: dict, attendees: list[User]) -> None:
+def _validate_log(
+    session: SessionLog, data: dict, attendees: list[User], now: datetime.datetime
+) -> None:
+    _not_before_start(session, data.get("status", session.status), now)
     errors = {}
     attended = data.get("status") == SessionLog.Status.ATTENDED
     duration = data.get("duration_minutes")
+
     if attended and not duration:
         errors["duration_minutes"] = _("Enter how long the session lasted.")
     if duration is not None and not 1 <= duration <= MAX_SESSION_MINUTES:
@@ -139,6 +135,31 @@ def _replace_session_ratings(
         session.ratings.add(rating)
 
 
+def _locked_unsigned(
+    session: SessionLog, user: User, version: int | None, *, signed_message: str
+) -> SessionLog:
+    """The log, locked for this transaction, when `user` may write it, it is not signed and
+    (given the version the form was opened at) nobody has saved it since."""
+    session = SessionLog.objects.select_for_update().select_related("child").get(pk=session.pk)
+    policy_to_write(user, session.child)
+    ensure_not_discharged(session.child)
+    if session.is_signed:
+        raise SignedLogError(signed_message)
+    if version is not None and version != session.version:
+        raise SessionLogConflict(session)
+    return session
+
+
+def _save_versioned(session: SessionLog) -> None:
+    # The version check above runs under the row lock; this is django-concurrency's own check
+    # (an UPDATE ... WHERE version = the one read), for any path that skipped the lock.
+    try:
+        with transaction.atomic():  # a savepoint, so the row can still be read after
+            session.save()
+    except RecordModifiedError as error:
+        raise SessionLogConflict(SessionLog.objects.get(pk=session.pk)) from error
+
+
 @transaction.atomic
 def session_log_save(
     *,
@@ -148,54 +169,126 @@ def session_log_save(
     attendees: list[User],
     ratings: dict[int, int],
     today: datetime.date,
+    now: datetime.datetime | None = None,
+    version: int | None = None,
+    sign: bool = False,
+    request=None,
 ) -> SessionLog:
-    """Save the log (not yet signed): fields, attendees and this session's goal ratings."""
-    session = SessionLog.objects.select_for_update().get(pk=session.pk)
-    _care_team_only(clinician, session.child)
-    ensure_not_discharged(session.child)
-    if session.is_signed:
-        raise SignedLogError(_("This log is signed; add an addendum instead."))
-    _validate_log(session, data, attendees)
+    """Save the log: fields, attendees and this session's goal ratings, and with `sign` sign
+    it too, all or nothing. `version` is the one the form was opened at: a log saved since
+    raises SessionLogConflict and nothing is written."""
+    session = _locked_unsigned(
+        session,
+        clinician,
+        version,
+        signed_message=_("This log is signed; add an addendum instead."),
+    )
+    _validate_log(session, data, attendees, now or timezone.now())
     for name in LOG_FIELDS:
         if name in data:
             setattr(session, name, data[name])
     session.draft, session.draft_saved_at = {}, None
     session.full_clean()
-    session.save()
+    _save_versioned(session)
     session.guardians_attended.set(attendees)
     _replace_session_ratings(session, clinician, ratings, today)
     audit(actor=clinician, action="session.log", target=session, child=session.child)
+    if sign:
+        session = session_sign(
+            session=session, clinician=clinician, request=request, now=now, version=session.version
+        )
     return session
 
 
-def session_draft_save(*, session: SessionLog, clinician: User, draft: dict) -> SessionLog:
-    """Autosave what is being typed, so nothing is lost if the browser closes."""
-    _care_team_only(clinician, session.child)
+def clean_draft(draft: dict) -> dict:
+    """What an autosave may keep: the log form's fields only, without NUL characters (which
+    PostgreSQL cannot store in JSON) and each text within the notes' limit."""
+    kept = {}
+    for key, value in draft.items():
+        if key not in DRAFT_FIELDS and not key.startswith("goal_"):
+            continue
+        if isinstance(value, list):
+            value = [str(item).replace("\x00", "") for item in value]
+        elif isinstance(value, str):
+            value = value.replace("\x00", "")
+            if len(value) > NOTE_MAX_LENGTH:
+                raise DraftNotStored(
+                    _(
+                        "Draft not saved: a note is longer than %(limit)s characters. "
+                        "Shorten it to save."
+                    )
+                    % {"limit": formats.number_format(NOTE_MAX_LENGTH, force_grouping=True)}
+                )
+        kept[key] = value
+    return kept
+
+
+def session_draft_save(
+    *,
+    session: SessionLog,
+    clinician: User,
+    draft: dict,
+    version: int | None = None,
+    sequence: int | None = None,
+    now: datetime.datetime | None = None,
+) -> SessionLog:
+    """Autosave what is being typed, so nothing is lost if the browser closes. A draft from a
+    page opened before the log was last saved or signed (`version`), or older than the draft
+    already kept (`sequence`, the page's count of its autosaves), is not kept: DraftNotStored."""
+    policy_to_write(clinician, session.child)
     ensure_not_discharged(session.child)
     if session.is_signed:
         raise SignedLogError(_("This log is signed; add an addendum instead."))
-    now = timezone.now()
-    SessionLog.objects.filter(pk=session.pk, signed_at__isnull=True).update(
-        draft=draft, draft_saved_at=now
-    )
+    draft = clean_draft(draft)
+    now = now or timezone.now()
+    rows = SessionLog.objects.filter(pk=session.pk, signed_at__isnull=True)
+    changes = {"draft": draft, "draft_saved_at": now}
+    if version is not None:
+        rows = rows.filter(version=version)
+    if sequence is not None:
+        rows = rows.filter(draft_sequence__lt=sequence)
+        changes["draft_sequence"] = sequence
+    if rows.update(**changes) != 1:
+        raise _why_not_stored(session, version)
     session.draft, session.draft_saved_at = draft, now
     return session
 
 
+def _why_not_stored(session: SessionLog, version: int | None) -> Exception:
+    saved = SessionLog.objects.filter(pk=session.pk).values("version", "signed_at").first()
+    if saved is None or saved["signed_at"] is not None:
+        return SignedLogError(_("Draft not saved: this log has been signed."))
+    if version is not None and saved["version"] != version:
+        return DraftNotStored(
+            _(
+                "Draft not saved: this log was saved since you opened the page. Copy anything "
+                "you need, then reload the page to continue from the saved log."
+            )
+        )
+    return DraftNotStored(_("Draft not saved: a newer draft of this page is already saved."))
+
+
 @transaction.atomic
-def session_sign(*, session: SessionLog, clinician: User, request=None) -> SessionLog:
-    session = SessionLog.objects.select_for_update().get(pk=session.pk)
-    _care_team_only(clinician, session.child)
-    ensure_not_discharged(session.child)
-    if session.is_signed:
-        raise SignedLogError(_("This log is already signed."))
+def session_sign(
+    *,
+    session: SessionLog,
+    clinician: User,
+    request=None,
+    now: datetime.datetime | None = None,
+    version: int | None = None,
+) -> SessionLog:
+    """Sign and lock the log. Given `version`, only the log as it was at that version."""
+    session = _locked_unsigned(
+        session, clinician, version, signed_message=_("This log is already signed.")
+    )
     if session.status == SessionLog.Status.SCHEDULED:
         raise ValidationError(_("Record what happened (attended, cancelled or missed) first."))
+    _not_before_start(session, session.status, now or timezone.now())
     if session.status == SessionLog.Status.ATTENDED and not session.duration_minutes:
         raise ValidationError(_("Enter how long the session lasted before signing."))
     session.signed_at, session.signed_by = timezone.now(), clinician
     session.draft, session.draft_saved_at = {}, None
-    session.save()
+    _save_versioned(session)
     audit(
         actor=clinician, action="session.sign", target=session, child=session.child, request=request
     )
@@ -211,7 +304,7 @@ def addendum_add(
     corrects_shared_summary: bool = False,
     request=None,
 ) -> Addendum:
-    _care_team_only(author, session.child)
+    policy_to_write(author, session.child)
     ensure_not_discharged(session.child)
     if not session.is_signed:
         raise ValidationError(_("Edit the log itself until it is signed."))
@@ -232,35 +325,3 @@ def addendum_add(
         corrects_shared_summary=corrects_shared_summary,
     )
     return addendum
-
-
-@transaction.atomic
-def session_reschedule(
-    *, session: SessionLog, by: User, start: datetime.datetime, now: datetime.datetime
-) -> SessionLog:
-    """A cancelled or missed session is rescheduled in one step."""
-    _care_team_only(by, session.child)
-    ensure_not_discharged(session.child)
-    rescheduled = SessionLog.objects.filter(rescheduled_from=session).first()
-    if rescheduled is not None:
-        raise ValidationError(_("This session has already been rescheduled."))
-    if start < now:
-        raise ValidationError({"start_date": _("A new session cannot be scheduled in the past.")})
-    if not session.is_signed and session.status == SessionLog.Status.SCHEDULED:
-        # Moving an upcoming session: its old slot is cancelled by the clinician.
-        session.status = SessionLog.Status.CANCELLED_CLINICIAN
-        session.save(update_fields=["status", "updated_at"])
-    new = SessionLog(
-        child=session.child,
-        clinician=session.clinician,
-        rescheduled_from=session,
-        scheduled_start=start,
-        planned_minutes=session.planned_minutes,
-        modality=session.modality,
-        location=session.location,
-        stage=session.child.stage,
-    )
-    new.full_clean()
-    new.save()
-    audit(actor=by, action="session.reschedule", target=new, child=session.child)
-    return new

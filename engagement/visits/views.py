@@ -1,6 +1,7 @@
 """Session pages for the care team: schedule, log (with autosaved draft), sign, addenda,
 reschedule. Parents see sessions only through the portal, filtered by practice.access."""
 
+from concurrency.exceptions import VersionError
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from goals.models import Goal
 from practice.access import child_for_user
+from practice.audit import audit_read
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors
 from practice.models import Guardianship, Practice, User
@@ -19,20 +21,21 @@ from practice.models import Guardianship, Practice, User
 from ..barriers.selectors import family_cancellation_unasked
 from . import selectors, services
 from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
+from .log_changes import fingerprint
 from .models import SignedLogError
+
+SCHEDULE_FIELDS = ("planned_minutes", "modality", "location", "weeks", "book_anyway", "once_key")
 
 
 @clinician_required
 def session_schedule(request, child_pk):
     child, policy = child_for_user(request.user, child_pk)
-    if not policy.is_care_team:
+    if not policy.may_write("clinical"):
         raise Http404
     practice = Practice.get()
     form = ScheduleForm(request.POST or None, tz=practice.tz)
     if request.method == "POST" and form.is_valid():
-        data = {
-            k: form.cleaned_data[k] for k in ("planned_minutes", "modality", "location", "weeks")
-        }
+        data = {name: form.cleaned_data[name] for name in SCHEDULE_FIELDS}
         try:
             sessions = services.session_schedule(
                 child=child,
@@ -60,7 +63,9 @@ def _log_form(request, session, data=None):
     guardians = User.objects.filter(pk__in=attending.values("guardian_id")).order_by("full_name")
     goals = Goal.objects.filter(child=session.child, status=Goal.Status.ACTIVE).order_by("title")
     initial = {"stage": session.stage or session.child.stage}
-    if session.status == "scheduled":
+    if data is None:  # what the log is as this page opens: a later conflict is measured from it
+        initial["started_from"] = fingerprint(session)
+    if session.status == "scheduled" and session.scheduled_start <= timezone.now():
         initial.update(status="attended", duration_minutes=session.planned_minutes)
     initial.update({f"goal_{r.goal_id}": r.level for r in session.ratings.all()})
     if data is None and session.draft:
@@ -85,49 +90,107 @@ def _after_logging(request, session):
     return next_page
 
 
+def _save_log(request, session, form):
+    """One service call: save (and sign, when asked) from a form opened at its version."""
+    return services.session_log_save(
+        session=session,
+        clinician=request.user,
+        data={name: form.cleaned_data[name] for name in services.LOG_FIELDS},
+        attendees=list(form.cleaned_data["guardians_attended"]),
+        ratings=form.ratings(),
+        today=Practice.get().today(),
+        version=form.cleaned_data["version"],
+        sign="sign" in request.POST,
+        request=request,
+    )
+
+
+def _signed_since(form) -> None:
+    form.add_error(
+        None,
+        _(
+            "This log was signed since you opened it, so nothing of yours was saved. Your text "
+            "is still below: add what is missing as an addendum on the session's page."
+        ),
+    )
+
+
 @clinician_required
 def session_log(request, pk):
     session, policy = selectors.session_for_care_team(request.user, pk)
-    if session.is_signed:
-        return redirect("session_detail", pk=pk)
+    if request.method != "POST":
+        if session.is_signed:
+            return redirect("session_detail", pk=pk)
+        audit_read(
+            request=request,
+            policy=policy,
+            child=session.child,
+            action="session.view",
+            target=session,
+            page="log",
+        )
     form = _log_form(request, session, request.POST if request.method == "POST" else None)
+    changes = []
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.LOG_FIELDS}
         try:
-            session = services.session_log_save(
-                session=session,
-                clinician=request.user,
-                data=data,
-                attendees=list(form.cleaned_data["guardians_attended"]),
-                ratings=form.ratings(),
-                today=Practice.get().today(),
-            )
-            if "sign" in request.POST:
-                services.session_sign(session=session, clinician=request.user, request=request)
+            if session.is_signed:
+                raise SignedLogError
+            session = _save_log(request, session, form)
+        except SignedLogError:
+            _signed_since(form)
+        except services.SessionLogConflict as conflict:
+            changes = form.changes_since_opened(conflict.current)
+            form = _log_form(request, session, form.reopened_at(conflict.current))
+            form.is_valid()
+            form.add_error(None, conflict.messages)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return _after_logging(request, session)
     return render(
-        request, "visits/log_form.html", {"form": form, "session": session, "child": session.child}
+        request,
+        "visits/log_form.html",
+        {"form": form, "session": session, "child": session.child, "changes": changes},
     )
+
+
+def _autosaved_fields(request) -> dict:
+    draft = {key: request.POST.getlist(key) for key in request.POST}
+    draft = {key: values if len(values) > 1 else values[0] for key, values in draft.items()}
+    # An unticked box is absent from the POST: record it, or a reload would tick it again
+    # (and "share the summary" must never come back ticked by itself).
+    for name in ("child_attended", "summary_shared"):
+        draft[name] = name in request.POST
+    return draft
+
+
+def _draft_order(request) -> tuple[int | None, int | None]:
+    """The version the page was opened at (signed, as the form carries it) and the page's
+    count of its autosaves; either may be missing (then that check is skipped)."""
+    raw = request.POST.get("version")
+    version = SessionLogForm.base_fields["version"].to_python(raw) if raw else None
+    sequence = request.POST.get("draft_sequence", "")
+    return version, int(sequence) if sequence.isdigit() and len(sequence) < 18 else None
 
 
 @require_POST
 @clinician_required
 def session_autosave(request, pk):
     session, policy = selectors.session_for_care_team(request.user, pk)
-    draft = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
-    draft = {key: values if len(values) > 1 else values[0] for key, values in draft.items()}
-    # An unticked box is absent from the POST: record it, or a reload would tick it again
-    # (and "share the summary" must never come back ticked by itself).
-    for name in ("child_attended", "summary_shared"):
-        draft[name] = name in request.POST
     try:
-        services.session_draft_save(session=session, clinician=request.user, draft=draft)
+        version, sequence = _draft_order(request)
+        services.session_draft_save(
+            session=session,
+            clinician=request.user,
+            draft=_autosaved_fields(request),
+            version=version,
+            sequence=sequence,
+        )
+    except VersionError:
+        return HttpResponse(_("Draft not saved: reload the page."), status=400)
     except SignedLogError:
-        return HttpResponse(_("This log is signed."), status=409)
-    except ValidationError as error:  # the child has been discharged
+        return HttpResponse(_("Draft not saved: this log has been signed."), status=409)
+    except ValidationError as error:  # not kept (DraftNotStored), or the child was discharged
         return HttpResponse(" ".join(error.messages), status=409)
     saved = timezone.localtime(session.draft_saved_at, Practice.get().tz)
     return HttpResponse(_("Draft saved at %(time)s") % {"time": saved.strftime("%H:%M:%S")})
@@ -135,8 +198,19 @@ def session_autosave(request, pk):
 
 @clinician_required
 def session_detail(request, pk):
-    session, policy = selectors.session_for_care_team(request.user, pk)
+    """The session's page: for the care team, and read-only under break-the-glass (the
+    addendum service refuses an emergency reader; the page offers no writes). Every view of
+    it is audited, an emergency one marked so."""
+    session, policy = selectors.session_for_reader(request.user, pk)
     form = AddendumForm(request.POST or None)
+    if request.method != "POST":
+        audit_read(
+            request=request,
+            policy=policy,
+            child=session.child,
+            action="session.view",
+            target=session,
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.addendum_add(
@@ -147,20 +221,23 @@ def session_detail(request, pk):
         else:
             messages.success(request, _("The addendum was added."))
             return redirect("session_detail", pk=pk)
-    addenda = list(session.addenda.select_related("author"))
-    ratings = list(session.ratings.select_related("goal"))
-    return render(
-        request,
-        "visits/detail.html",
-        {
-            "session": session,
-            "child": session.child,
-            "form": form,
-            "addenda": addenda,
-            "ratings": ratings,
-            "attendees": list(session.guardians_attended.all()),
-        },
-    )
+    return render(request, "visits/detail.html", _detail_context(session, policy, form))
+
+
+def _detail_context(session, policy, form) -> dict:
+    now = timezone.now()
+    started = session.scheduled_start <= now  # before then, nothing happened to show
+    return {
+        "session": session,
+        "child": session.child,
+        "form": form,
+        "may_write": policy.may_write("clinical"),
+        "started": started,
+        "shown_to_family": started and selectors.summary_shown_to_family(session, policy, now),
+        "addenda": list(session.addenda.select_related("author")),
+        "ratings": list(session.ratings.select_related("goal")),
+        "attendees": list(session.guardians_attended.all()) if started else [],
+    }
 
 
 @clinician_required
@@ -171,7 +248,11 @@ def session_reschedule(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             new = services.session_reschedule(
-                session=session, by=request.user, start=form.start(), now=timezone.now()
+                session=session,
+                by=request.user,
+                start=form.start(),
+                now=timezone.now(),
+                book_anyway=form.cleaned_data["book_anyway"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
