@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +35,21 @@ def once_key_field() -> OnceKeyField:
     return OnceKeyField(error_messages={"invalid": OUT_OF_DATE})
 
 
-class GoalForm(forms.ModelForm):
+class HiddenErrorsShown:
+    """A form mixin: an error on a hidden field (a garbled once key or version) is shown at
+    the top of the form, where a person can read it, instead of on a field nobody sees."""
+
+    def full_clean(self):
+        super().full_clean()
+        for field in self.hidden_fields():
+            if field.errors and field.name in self.fields:
+                self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield"))
+                for error in field.errors:
+                    if error not in self._errors[NON_FIELD_ERRORS]:
+                        self._errors[NON_FIELD_ERRORS].append(error)
+
+
+class GoalForm(HiddenErrorsShown, forms.ModelForm):
     """Adding a goal (with a once key: a double click makes one) or editing one (with the
     version it was shown at: a save over someone else's newer save is refused)."""
 
@@ -105,7 +120,7 @@ class GoalForm(forms.ModelForm):
         return cleaned
 
 
-class GoalProposalForm(forms.ModelForm):
+class GoalProposalForm(HiddenErrorsShown, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["title", "domain", "why_it_matters", "child_words", "level_0"]

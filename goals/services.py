@@ -263,7 +263,8 @@ def goal_update(
         _require_levels(goal)
     goal.full_clean()
     try:
-        goal.save()  # a conditional UPDATE on the version read above: the lock's backstop
+        with transaction.atomic():  # a savepoint, so the goal can be read again after
+            goal.save()  # a conditional UPDATE on the version read above: the lock's backstop
     except RecordModifiedError as error:
         raise GoalEditConflict(Goal.objects.get(pk=goal.pk), fields) from error
     if changes:

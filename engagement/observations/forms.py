@@ -1,13 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import once_key_field, state_text_limits
+from goals.forms import HiddenErrorsShown, once_key_field, state_text_limits
 from goals.models import GAS_LEVELS
 
 from .models import MAX_OBSERVATION
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(HiddenErrorsShown, forms.Form):
     text = forms.CharField(
         label=_("What did you notice at home?"),
         max_length=MAX_OBSERVATION,
@@ -50,7 +50,7 @@ class ObservationForm(forms.Form):
         return data
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(HiddenErrorsShown, forms.Form):
     text = forms.CharField(
         label=_("Reply"), max_length=MAX_OBSERVATION, widget=forms.Textarea(attrs={"rows": 2})
     )
