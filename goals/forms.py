@@ -1,14 +1,65 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from practice.forms import DateInput
+from practice.once import OnceKeyField
 
-from .models import GAS_LEVELS, LEVEL_FIELDS, Goal, GoalRating, Perspective
+from .models import GAS_LEVELS, LEVEL_FIELDS, MAX_GOAL_TEXT, Goal, GoalRating, Perspective
+
+TOO_LONG = _(
+    "Please shorten this to %(limit_value)s characters or fewer (it has %(show_value)s). "
+    "Your text is kept here so you can shorten it."
+)
+OUT_OF_DATE = _("This form is out of date: reload the page and make your change again.")
 
 
-class GoalForm(forms.ModelForm):
+def state_text_limits(form: forms.BaseForm) -> None:
+    """Every free-text box says its limit, and a longer text (a whole document pasted in) gets
+    a clear error with the text kept. The browser's own maxlength is left off the text areas:
+    it would cut a paste short without a word."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField) or not field.max_length:
+            continue
+        field.error_messages["max_length"] = TOO_LONG
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.pop("maxlength", None)
+            limit = _("Up to %(count)s characters.") % {
+                "count": number_format(field.max_length, force_grouping=True)
+            }
+            field.help_text = f"{field.help_text} {limit}".strip()
+
+
+def once_key_field() -> OnceKeyField:
+    return OnceKeyField(error_messages={"invalid": OUT_OF_DATE})
+
+
+class HiddenErrorsShown:
+    """A form mixin: an error on a hidden field (a garbled once key or version) is shown at
+    the top of the form, where a person can read it, instead of on a field nobody sees."""
+
+    def full_clean(self):
+        super().full_clean()
+        for field in self.hidden_fields():
+            if field.errors and field.name in self.fields:
+                self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield"))
+                for error in field.errors:
+                    if error not in self._errors[NON_FIELD_ERRORS]:
+                        self._errors[NON_FIELD_ERRORS].append(error)
+
+
+class GoalForm(HiddenErrorsShown, forms.ModelForm):
+    """Adding a goal (with a once key: a double click makes one) or editing one (with the
+    version it was shown at: a save over someone else's newer save is refused)."""
+
     agree = forms.BooleanField(
         label=_("Agreed with the family: make it active now"), required=False, initial=True
+    )
+    once_key = once_key_field()
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
     )
 
     class Meta:
@@ -49,17 +100,14 @@ class GoalForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, today=None, editing=False, **kwargs):
+    def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
+        state_text_limits(self)
         if editing:
-            del self.fields["agree"]
-
-    def clean_review_date(self):
-        review = self.cleaned_data.get("review_date")
-        if review and self.today and review < self.today and not self.instance.pk:
-            raise forms.ValidationError(_("Choose a review date from today onwards."))
-        return review
+            del self.fields["agree"], self.fields["once_key"]
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
 
     def clean(self):
         cleaned = super().clean()
@@ -72,7 +120,7 @@ class GoalForm(forms.ModelForm):
         return cleaned
 
 
-class GoalProposalForm(forms.ModelForm):
+class GoalProposalForm(HiddenErrorsShown, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["title", "domain", "why_it_matters", "child_words", "level_0"]
@@ -89,9 +137,12 @@ class GoalProposalForm(forms.ModelForm):
             "level_0": forms.Textarea(attrs={"rows": 2}),
         }
 
+    once_key = once_key_field()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["why_it_matters"].required = True
+        state_text_limits(self)
 
 
 class RatingForm(forms.ModelForm):
@@ -108,6 +159,7 @@ class RatingForm(forms.ModelForm):
     def __init__(self, *args, for_parent=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].error_messages["invalid_choice"] = _("Choose a level from −2 to +2.")
+        state_text_limits(self)
         if for_parent:
             del self.fields["perspective"]
         else:
@@ -119,8 +171,14 @@ class RatingForm(forms.ModelForm):
 
 class CommentForm(forms.Form):
     text = forms.CharField(
-        label=_("Add a comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Add a comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_GOAL_TEXT,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        state_text_limits(self)
 
 
 class StatusForm(forms.Form):

@@ -1,11 +1,16 @@
 """Goals set together, rated from every side (DESIGN.md: Goal, GoalRating, milestones)."""
 
+from concurrency.fields import IntegerVersionField
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from practice.models import Child
+from practice.once import once_key_field
+
+# What a person may type into one of a goal's text boxes (the form says so).
+MAX_GOAL_TEXT = 2000
 
 GAS_LEVELS = [
     (-2, _("−2 much less than expected")),
@@ -51,22 +56,36 @@ class Goal(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(_("goal"), max_length=200)
-    child_words = models.TextField(_("in the child's own words"), blank=True)
-    why_it_matters = models.TextField(_("why it matters to the family"), blank=True)
+    child_words = models.TextField(
+        _("in the child's own words"), blank=True, max_length=MAX_GOAL_TEXT
+    )
+    why_it_matters = models.TextField(
+        _("why it matters to the family"), blank=True, max_length=MAX_GOAL_TEXT
+    )
     domain = models.CharField(_("area"), max_length=30, choices=Domain.choices)
-    measurement = models.TextField(_("how it is measured"), blank=True)
-    baseline = models.TextField(_("where things are now (baseline)"), blank=True)
+    measurement = models.TextField(_("how it is measured"), blank=True, max_length=MAX_GOAL_TEXT)
+    baseline = models.TextField(
+        _("where things are now (baseline)"), blank=True, max_length=MAX_GOAL_TEXT
+    )
     baseline_level = models.SmallIntegerField(
         _("baseline level"),
         choices=[(-2, "−2"), (-1, "−1")],
         default=-1,
         help_text=_("The baseline usually sits at −1 or −2."),
     )
-    level_minus_2 = models.TextField(_("−2 much less than expected"), blank=True)
-    level_minus_1 = models.TextField(_("−1 somewhat less than expected"), blank=True)
-    level_0 = models.TextField(_("0 the expected outcome"), blank=True)
-    level_plus_1 = models.TextField(_("+1 somewhat more than expected"), blank=True)
-    level_plus_2 = models.TextField(_("+2 much more than expected"), blank=True)
+    level_minus_2 = models.TextField(
+        _("−2 much less than expected"), blank=True, max_length=MAX_GOAL_TEXT
+    )
+    level_minus_1 = models.TextField(
+        _("−1 somewhat less than expected"), blank=True, max_length=MAX_GOAL_TEXT
+    )
+    level_0 = models.TextField(_("0 the expected outcome"), blank=True, max_length=MAX_GOAL_TEXT)
+    level_plus_1 = models.TextField(
+        _("+1 somewhat more than expected"), blank=True, max_length=MAX_GOAL_TEXT
+    )
+    level_plus_2 = models.TextField(
+        _("+2 much more than expected"), blank=True, max_length=MAX_GOAL_TEXT
+    )
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
@@ -93,6 +112,10 @@ class Goal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: a save from a form opened at an older version is refused
+    # (RecordModifiedError), so no edit is silently lost.
+    version = IntegerVersionField()
+    once_key = once_key_field()  # a double-clicked "Save goal" or "Send suggestion" makes one
 
     class Meta:
         ordering = ["status", "-created_at"]
@@ -138,7 +161,7 @@ class GoalComment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goal_comments"
     )
-    text = models.TextField(_("comment"))
+    text = models.TextField(_("comment"), max_length=MAX_GOAL_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
+from practice.audit import audit_read
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors
 from practice.models import Practice
@@ -31,12 +32,14 @@ def goal_add(request, child_pk):
     if not policy.is_care_team:
         raise Http404
     today = Practice.get().today()
-    form = GoalForm(request.POST or None, today=today)
+    form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         agree = data.pop("agree")
         try:
-            goal = services.goal_create(child=child, clinician=request.user, agree=agree, **data)
+            goal = services.goal_create(
+                child=child, clinician=request.user, agree=agree, today=today, **data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -51,18 +54,38 @@ def goal_edit(request, pk):
     if not policy.is_care_team:
         raise Http404
     form = GoalForm(request.POST or None, instance=goal, editing=True)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         fresh = Goal.objects.get(pk=goal.pk)  # the form wrote onto `goal`; diff against the row
+        data = dict(form.cleaned_data)
         try:
-            services.goal_update(goal=fresh, clinician=request.user, **form.cleaned_data)
+            services.goal_update(
+                goal=fresh,
+                clinician=request.user,
+                version=data.pop("version"),
+                today=Practice.get().today(),
+                **data,
+            )
+        except services.GoalEditConflict as error:
+            conflict = error
+            form = _form_over(error.saved, request.POST)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Saved. The change is kept in the goal's history."))
             return redirect("goal_detail", pk=pk)
-    return render(
-        request, "goals/goal_form.html", {"form": form, "child": goal.child, "goal": goal}
-    )
+    context = {"form": form, "child": goal.child, "goal": goal, "conflict": conflict}
+    return render(request, "goals/goal_form.html", context, status=409 if conflict else 200)
+
+
+def _form_over(saved: Goal, typed) -> GoalForm:
+    """After a conflict: what this person typed, now over the version saved meanwhile, so
+    saving again (having compared) keeps theirs, and a third person's save is caught too."""
+    data = typed.copy()
+    data["version"] = saved.version
+    form = GoalForm(data, instance=saved, editing=True)
+    form.is_valid()  # it was valid a moment ago; bound and checked, it renders without noise
+    return form
 
 
 @parent_required
@@ -113,6 +136,7 @@ def _detail_context(request, goal, policy, **forms) -> dict:
 @login_required
 def goal_detail(request, pk):
     goal, policy = selectors.goal_for_user(request.user, pk)
+    audit_read(request=request, policy=policy, child=goal.child, action="goal.view", target=goal)
     return render(request, "goals/goal_detail.html", _detail_context(request, goal, policy))
 
 

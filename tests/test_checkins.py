@@ -287,3 +287,47 @@ def test_pages_with_check_ins_observations_and_profiles_stay_bounded(
     assert many == few
     with django_assert_max_num_queries(bound):
         client.get(url)
+
+
+# --- Saying which day, keeping what was typed -----------------------------------------------
+
+
+def test_a_check_in_saved_for_yesterday_says_so(client, cast):
+    home_practice = assign(cast.child, cast.clinician)
+    client.force_login(cast.parent)
+    yesterday = (today() - datetime.timedelta(days=1)).isoformat()
+    response = client.post(
+        check_in_url(cast.child, home_practice), {"done": "yes", "for_date": yesterday}, follow=True
+    )
+    page = response.content.decode()
+    assert "Checked in for yesterday. Thank you!" in page and "Checked in. Thank you!" not in page
+    assert CheckIn.objects.get().for_date.isoformat() == yesterday
+    # With htmx too, and a second one for that day says it replaced yesterday's
+    response = client.post(
+        check_in_url(cast.child, home_practice),
+        {"done": "no", "for_date": yesterday},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Updated yesterday&#x27;s check-in" in response.content.decode()
+
+
+def test_a_huge_check_in_note_gets_a_clear_error_and_the_note_is_kept(client, cast):
+    home_practice = assign(cast.child, cast.clinician)
+    client.force_login(cast.parent)
+    note = "How it went, at length. " * 44_000  # about 1 MB
+    response = client.post(
+        check_in_url(cast.child, home_practice),
+        {"done": "no", "how_it_went": "2", "note": note},
+        HTTP_HX_REQUEST="true",
+    )
+    fragment = response.content.decode()
+    assert "Please shorten this to 500 characters or fewer" in fragment
+    assert note.strip() in fragment and "Up to 500 characters." in fragment
+    assert '<option value="2" selected>' in fragment
+    response = client.post(
+        check_in_url(cast.child, home_practice),
+        {"done": "yes", "note": "Bad\x00byte"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not CheckIn.objects.exists()

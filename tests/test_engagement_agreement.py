@@ -18,7 +18,6 @@ def record(cast, **fields):
     values = {
         "parent_sessions": "most",
         "parent_role": ROLE,
-        "response_time_business_days": 2,
         "channels": ["portal"],
         "communication_guidance": "Not for urgent matters.",
     }
@@ -40,7 +39,9 @@ def test_the_form_is_prefilled_from_the_practice_communication_policy(client, ca
     client.force_login(cast.clinician)
     response = client.get(reverse("engagement_agreement_record", args=[cast.child.pk]))
     assert response.status_code == 200
-    assert response.context["form"].initial["response_time_business_days"] == 3
+    # The reply time is the policy's, shown (not a field the agreement could change)
+    assert "response_time_business_days" not in response.context["form"].fields
+    assert "within 3 business days" in response.content.decode()
     assert "Guidance GGG1" in response.content.decode()
 
 
@@ -50,7 +51,6 @@ def test_clinician_records_versions_on_the_child_page(client, cast):
     data = {
         "parent_sessions": "every",
         "parent_role": ROLE,
-        "response_time_business_days": 2,
         "channels": ["portal", "email"],
         "communication_guidance": "Not for urgent matters.",
     }
@@ -75,7 +75,6 @@ def test_outsider_and_parent_cannot_record(client, cast):
             by=cast.outsider,
             parent_sessions="most",
             parent_role=ROLE,
-            response_time_business_days=2,
             channels=[],
             communication_guidance="x",
         )
@@ -126,3 +125,38 @@ def test_guardian_with_access_none_sees_nothing(client, cast):
     assert agree(client, cast.barred, agreement).status_code == 404
     assert agree(client, cast.other_parent, agreement).status_code == 404
     assert not EngagementAcknowledgement.objects.exists()
+
+
+def test_the_agreement_reply_time_follows_the_communication_policy(client, cast):
+    # Given a policy of 2 business days when the agreement was recorded (and a form that
+    # tries to say 5)
+    policy = CommunicationPolicy.objects.get(practice=Practice.get())
+    policy.response_time_business_days = 2
+    policy.save()
+    client.force_login(cast.clinician)
+    url = reverse("engagement_agreement_record", args=[cast.child.pk])
+    data = {
+        "parent_sessions": "most",
+        "parent_role": ROLE,
+        "response_time_business_days": 5,
+        "channels": ["portal"],
+        "communication_guidance": "Not for urgent matters.",
+    }
+    assert client.post(url, data).status_code == 302
+    assert cast.child.engagement_agreements.get().response_time_business_days == 2
+    # When the practice then promises a reply within 1 business day
+    policy.response_time_business_days = 1
+    policy.save()
+    # Then the family's agreement says 1, as the message forms do, and so does the care team's
+    client.force_login(cast.parent)
+    portal = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
+    assert "You can expect a reply within 1 business day." in portal
+    assert "within 2 business days" not in portal
+    messages_page = client.get(reverse("message_thread_start", args=[cast.child.pk]))
+    assert "You can expect a reply within 1 business day." in messages_page.content.decode()
+    client.force_login(cast.clinician)
+    page = client.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
+    assert "You can expect a reply within 1 business day." in page
+    # And a new version starts from the policy, not from the version before it
+    assert "response_time_business_days" not in services.agreement_defaults(cast.child)
+    assert "within 1 business day" in client.get(url).content.decode()

@@ -12,6 +12,8 @@ from goals.models import Goal, GoalChange, GoalRating, Milestone
 from goals.scores import gas_t_score
 from goals.selectors import goal_board
 from practice.access import policy_for
+from practice.emergency.services import break_glass_open
+from practice.models import AuditEvent, Practice
 from tests.factories import AgreementFactory, GuardianshipFactory, ParentFactory
 
 LEVELS = {
@@ -395,3 +397,110 @@ def test_a_second_guardian_of_the_family_sees_goals_but_not_anothers_rating_note
     page = client.get(reverse("goal_detail", args=[goal.pk])).content.decode()
     assert goal.title in page
     assert "Private home note from Pat" not in page
+
+
+# --- Review dates, on add and on edit -------------------------------------------------------
+
+
+def _edit_data(goal, **changes) -> dict:
+    data = {
+        "title": goal.title,
+        "domain": goal.domain,
+        "proposed_by": goal.proposed_by,
+        "baseline_level": goal.baseline_level,
+        "weight": goal.weight,
+        "review_date": goal.review_date.isoformat() if goal.review_date else "",
+        "version": goal.version,
+        **{name: getattr(goal, name) for name in LEVELS},
+    }
+    return {**data, **changes}
+
+
+def test_a_review_date_moved_into_the_past_is_refused_on_edit_as_on_add(client, cast):
+    goal = make_goal(cast, review_date=datetime.date(2099, 1, 1))
+    client.force_login(cast.clinician)
+    yesterday = Practice.get().today() - datetime.timedelta(days=1)
+    add = client.post(
+        reverse("goal_add", args=[cast.child.pk]),
+        {**_edit_data(goal, title="New one", review_date=yesterday.isoformat()), "agree": "on"},
+    )
+    assert "Choose a review date from today onwards." in add.content.decode()
+    response = client.post(
+        reverse("goal_edit", args=[goal.pk]),
+        _edit_data(goal, review_date=yesterday.isoformat(), title="Typed title kept"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a review date from today onwards." in page and "Typed title kept" in page
+    goal.refresh_from_db()
+    assert goal.review_date == datetime.date(2099, 1, 1) and goal.title != "Typed title kept"
+    with pytest.raises(ValidationError):
+        services.goal_update(goal=goal, clinician=cast.clinician, review_date=yesterday)
+
+
+def test_an_old_goal_keeping_its_past_review_date_can_still_be_edited(client, cast):
+    # A goal overdue for review is listed on the caseload; a fix to its wording is not blocked
+    goal = make_goal(cast, review_date=datetime.date(2020, 1, 1))
+    client.force_login(cast.clinician)
+    response = client.post(reverse("goal_edit", args=[goal.pk]), _edit_data(goal, title="Fixed"))
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.title == "Fixed" and goal.review_date == datetime.date(2020, 1, 1)
+
+
+# --- The goal page's reads are audited ------------------------------------------------------
+
+
+def test_opening_a_goal_page_is_audited_and_an_emergency_read_is_marked(client, cast):
+    goal = make_goal(cast)
+    client.force_login(cast.clinician)
+    assert client.get(reverse("goal_detail", args=[goal.pk])).status_code == 200
+    event = AuditEvent.objects.get(action="goal.view", actor=cast.clinician)
+    assert (event.child, event.target_id, event.details) == (cast.child, str(goal.pk), {})
+    # Under break-the-glass, the read is marked so
+    reason = "Child brought to the emergency department tonight; need the care plan."
+    break_glass_open(clinician=cast.outsider, child=cast.child, reason=reason)
+    client.force_login(cast.outsider)
+    assert client.get(reverse("goal_detail", args=[goal.pk])).status_code == 200
+    emergency = AuditEvent.objects.get(action="goal.view", actor=cast.outsider)
+    assert emergency.details == {"break_glass": True}
+
+
+# --- Free text: a stated limit, a clear error, nothing lost ---------------------------------
+
+PASTE = "A whole document pasted in. " * 40_000  # about 1 MB
+
+
+def test_a_huge_paste_into_a_goal_gets_a_clear_error_and_the_text_is_kept(client, cast):
+    client.force_login(cast.clinician)
+    url = reverse("goal_add", args=[cast.child.pk])
+    page = client.get(url).content.decode()
+    assert "Up to 2,000 characters." in page
+    response = client.post(
+        url, {**_edit_data(make_goal(cast), title="Kept title"), "baseline": PASTE}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please shorten this to 2000 characters or fewer" in page
+    assert response.context["form"]["baseline"].value() == PASTE
+    assert "Kept title" in page and not Goal.objects.filter(title="Kept title").exists()
+
+
+def test_a_huge_comment_or_nul_bytes_get_a_form_error_not_a_500(client, cast):
+    goal = make_goal(cast)
+    client.force_login(cast.parent)
+    url = reverse("goal_comment", args=[goal.pk])
+    response = client.post(url, {"text": PASTE})
+    assert response.status_code == 400
+    assert "Please shorten this to 2000 characters" in response.content.decode()
+    response = client.post(url, {"text": "Hello\x00there"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+    proposal = client.post(
+        reverse("goal_propose", args=[cast.child.pk]),
+        {"title": "Sleep\x00", "domain": "sleep", "why_it_matters": "Tired"},
+    )
+    assert proposal.status_code == 200 and "Null characters are not allowed." in (
+        proposal.content.decode()
+    )
+    assert not goal.comments.exists() and Goal.objects.count() == 1

@@ -299,3 +299,35 @@ def test_the_caseload_reads_all_threads_in_one_query(cast, django_assert_num_que
         cast.child.memberships.create(clinician=ClinicianFactory())
     with django_assert_num_queries(2):  # the communication policy, then the threads
         assert len(overdue_threads(cast.clinician, cast.practice, timezone.now())) == 5
+
+
+# --- Free text: a stated limit, a clear error, nothing lost ---------------------------------
+
+PASTE = "A whole letter pasted in. " * 40_000  # about 1 MB
+
+
+def test_a_huge_message_gets_a_clear_error_and_the_text_is_kept(client, cast):
+    client.force_login(cast.parent)
+    url = reverse("message_thread_start", args=[cast.child.pk])
+    assert "Up to 5,000 characters." in client.get(url).content.decode()
+    response = client.post(url, {"subject": "Kept subject", "body": PASTE})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please shorten this to 5000 characters or fewer (it has 1039999)" in page
+    assert response.context["form"]["body"].value() == PASTE and "Kept subject" in page
+    assert not MessageThread.objects.exists()
+
+
+def test_nul_bytes_in_a_message_or_a_reply_are_a_form_error(client, cast):
+    thread = _start(cast)
+    client.force_login(cast.parent)
+    response = client.post(
+        reverse("message_thread_start", args=[cast.child.pk]),
+        {"subject": "Hi", "body": "Bad\x00byte"},
+    )
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    response = client.post(reverse("message_thread", args=[thread.pk]), {"body": "Bad\x00byte"})
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    assert Message.objects.count() == 1

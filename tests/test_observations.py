@@ -166,3 +166,33 @@ def test_a_rating_needs_a_goal_the_parent_may_see(client, cast):
     response = client.post(share_url(cast), {"text": SEEN, "level": "1"})
     assert "Choose the goal this rating is about" in response.content.decode()
     assert not HomeObservation.objects.exists()
+
+
+# --- Free text: a stated limit, a clear error, nothing lost ---------------------------------
+
+PASTE = "What I saw, pasted from my notes. " * 31_000  # about 1 MB
+
+
+def test_a_huge_observation_gets_a_clear_error_and_the_text_is_kept(client, cast):
+    client.force_login(cast.parent)
+    assert "Up to 5,000 characters." in client.get(share_url(cast)).content.decode()
+    response = client.post(share_url(cast), {"text": PASTE})
+    assert response.status_code == 200
+    assert "Please shorten this to 5000 characters or fewer" in response.content.decode()
+    assert response.context["form"]["text"].value() == PASTE
+    response = client.post(share_url(cast), {"text": "Bad\x00byte"})
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not HomeObservation.objects.exists()
+
+
+def test_a_reply_that_cannot_be_sent_is_shown_again_with_its_text_and_the_reason(client, cast):
+    observation = observation_share(
+        child=cast.child, guardian=cast.parent, text=SEEN, today=today()
+    )
+    client.force_login(cast.clinician)
+    response = client.post(reverse("observation_reply", args=[observation.pk]), {"text": PASTE})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Please shorten this to 5000 characters or fewer" in page
+    assert response.context["form"]["text"].value() == PASTE and SEEN in page
+    assert not ObservationReply.objects.exists()

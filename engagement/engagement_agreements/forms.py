@@ -18,14 +18,10 @@ class EngagementAgreementForm(forms.ModelForm):
         fields = [
             "parent_sessions",
             "parent_role",
-            "response_time_business_days",
             "channels",
             "communication_guidance",
         ]
         widgets = {
             "parent_role": forms.Textarea(attrs={"rows": 3}),
             "communication_guidance": forms.Textarea(attrs={"rows": 3}),
-        }
-        help_texts = {
-            "response_time_business_days": _("From the practice's communication policy."),
         }

@@ -11,6 +11,7 @@ from practice.access import ChildPolicy
 from practice.models import Child, Guardianship, User
 
 from .models import EngagementAcknowledgement, EngagementAgreement
+from .services import reply_time_business_days
 
 
 @dataclass
@@ -18,6 +19,7 @@ class AgreementCard:
     current: EngagementAgreement | None
     versions: list[EngagementAgreement] = field(default_factory=list)
     not_agreed_by: list[User] = field(default_factory=list)
+    reply_days: int | None = None  # the communication policy's, not the version's copy
 
 
 def engagement_agreement_card(
@@ -42,13 +44,14 @@ def engagement_agreement_card(
         for g in guardianships
         if g.access != Guardianship.Access.NONE and g.guardian_id not in agreed
     ]
-    return AgreementCard(current, versions, waiting)
+    return AgreementCard(current, versions, waiting, reply_time_business_days())
 
 
 @dataclass(frozen=True)
 class FamilyAgreement:
     agreement: EngagementAgreement
     agreed: bool
+    reply_days: int  # the communication policy's, as on every message form
 
 
 def engagement_agreement_for_family(
@@ -62,4 +65,4 @@ def engagement_agreement_for_family(
     if current is None:
         return None
     agreed = current.acknowledgements.filter(guardian=user).exists()
-    return FamilyAgreement(current, agreed)
+    return FamilyAgreement(current, agreed, reply_time_business_days())

@@ -9,30 +9,36 @@ from django.utils.translation import gettext as _
 
 from practice.access import policy_for
 from practice.audit import audit
-from practice.models import Child, CommunicationPolicy, Practice, User
+from practice.models import Child, Practice, User
+from practice.policy.services import communication_policy_for
 from practice.services import ensure_not_discharged
 
 from .models import EngagementAcknowledgement, EngagementAgreement
 
 
 def agreement_defaults(child: Child) -> dict:
-    """A new version starts from the one before it; the first from the practice's policy."""
+    """A new version starts from the one before it; the first from the practice's policy.
+    The reply time is not a choice of the agreement: it is always the policy's (below)."""
     latest = child.engagement_agreements.order_by("-version").first()
     if latest is not None:
         return {
             "parent_sessions": latest.parent_sessions,
             "parent_role": latest.parent_role,
-            "response_time_business_days": latest.response_time_business_days,
             "channels": latest.channels,
             "communication_guidance": latest.communication_guidance,
         }
-    policy = CommunicationPolicy.objects.filter(practice=Practice.get()).first()
-    policy = policy or CommunicationPolicy(practice=Practice.get())
+    policy = communication_policy_for(Practice.get())
     return {
-        "response_time_business_days": policy.response_time_business_days,
         "channels": list(policy.allowed_channels or ["portal", "email"]),
         "communication_guidance": str(policy.portal_guidance),
     }
+
+
+def reply_time_business_days() -> int:
+    """What the agreement promises about replies is the practice's CommunicationPolicy, the
+    same number every message form shows and the caseload measures against; an agreement
+    recorded under an older policy shows the current one (and keeps what it said then)."""
+    return communication_policy_for(Practice.get()).response_time_business_days
 
 
 @transaction.atomic
@@ -42,12 +48,12 @@ def engagement_agreement_record(
     by: User,
     parent_sessions: str,
     parent_role: str,
-    response_time_business_days: int,
     channels: list[str],
     communication_guidance: str,
     request=None,
 ) -> EngagementAgreement:
-    """A new version; every guardian is asked to agree to it again."""
+    """A new version; every guardian is asked to agree to it again. Its reply time is the
+    communication policy's at this moment."""
     policy = policy_for(by, child)
     if policy is None or not policy.is_care_team:
         raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
@@ -59,7 +65,7 @@ def engagement_agreement_record(
         version=latest + 1,
         parent_sessions=parent_sessions,
         parent_role=parent_role.strip(),
-        response_time_business_days=response_time_business_days,
+        response_time_business_days=reply_time_business_days(),
         channels=list(channels),
         communication_guidance=communication_guidance.strip(),
         recorded_by=by,

@@ -36,7 +36,12 @@ def agreement_record(request, child_pk):
     return render(
         request,
         "engagement_agreements/form.html",
-        {"form": form, "child": child, "previous": previous},
+        {
+            "form": form,
+            "child": child,
+            "previous": previous,
+            "reply_days": services.reply_time_business_days(),
+        },
     )
 
 

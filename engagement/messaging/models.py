@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from practice.models import Child
+from practice.once import once_key_field
 
 MAX_SUBJECT = 120
 MAX_BODY = 5000
@@ -32,6 +33,7 @@ class MessageThread(models.Model):
     last_from_family = models.BooleanField(default=True)
     family_read_at = models.DateTimeField(null=True, blank=True)
     care_team_read_at = models.DateTimeField(null=True, blank=True)
+    once_key = once_key_field()  # a double-clicked "Send" starts one thread
 
     class Meta:
         indexes = [models.Index(fields=["child", "last_from_family", "last_message_at"])]
@@ -54,6 +56,7 @@ class Message(models.Model):
     from_family = models.BooleanField()
     body = models.TextField(_("message"), max_length=MAX_BODY)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+    once_key = once_key_field()  # a double-clicked reply is sent once
 
     objects = MessageQuerySet.as_manager()
 

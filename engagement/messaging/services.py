@@ -5,6 +5,7 @@ every message a parent sends; the audit never carries a body."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 from practice.access import ChildPolicy, policy_for
 from practice.audit import audit
 from practice.models import Child, CommunicationPolicy, Practice, User
+from practice.once import create_once
 
 from ..notices.services import message_notice_queue, message_notices_skip_read
 from .models import Message, MessageThread
@@ -57,10 +59,19 @@ def _family_policy(user: User, child: Child) -> ChildPolicy:
     return policy
 
 
-def _post(thread: MessageThread, by: User, body: str, from_family: bool, now) -> Message:
+def _post(
+    thread: MessageThread, by: User, body: str, from_family: bool, now, once_key=None
+) -> Message:
     if thread.child.is_discharged:
         raise ValidationError(_("Therapy has finished: this conversation is kept, read-only."))
-    message = Message(thread=thread, author=by, from_family=from_family, body=body, sent_at=now)
+    message = Message(
+        thread=thread,
+        author=by,
+        from_family=from_family,
+        body=body,
+        sent_at=now,
+        once_key=once_key,
+    )
     message.full_clean()
     message.save()
     MessageThread.objects.filter(pk=thread.pk).update(
@@ -78,25 +89,53 @@ def _post(thread: MessageThread, by: User, body: str, from_family: bool, now) ->
 
 @transaction.atomic
 def thread_start(
-    *, child: Child, guardian: User, subject: str, body: str, request=None, now=None
+    *,
+    child: Child,
+    guardian: User,
+    subject: str,
+    body: str,
+    request=None,
+    now=None,
+    once_key: uuid.UUID | None = None,
 ) -> MessageThread:
+    """A guardian's new thread with its first message (and one notice to the care team). The
+    same `once_key` again (a double click, a second tab) returns the thread already started,
+    without counting against the daily limit."""
     now = now or timezone.now()
     practice = Practice.get()
     _family_policy(guardian, child)
-    _check_daily_limit(guardian, now, practice)
-    thread = MessageThread(
-        child=child, guardian=guardian, subject=subject.strip(), created_at=now, last_message_at=now
-    )
-    thread.full_clean()
-    thread.save()
-    message = _post(thread, guardian, body.strip(), True, now)
-    _audit(guardian, message, thread, request, started=True)
-    return thread
+
+    def create() -> MessageThread:
+        _check_daily_limit(guardian, now, practice)
+        thread = MessageThread(
+            child=child,
+            guardian=guardian,
+            subject=subject.strip(),
+            created_at=now,
+            last_message_at=now,
+            once_key=once_key,
+        )
+        thread.full_clean()
+        thread.save()
+        message = _post(thread, guardian, body.strip(), True, now)
+        _audit(guardian, message, thread, request, started=True)
+        return thread
+
+    return create_once(MessageThread, once_key, create)[0]
 
 
 @transaction.atomic
-def message_send(*, thread: MessageThread, by: User, body: str, request=None, now=None) -> Message:
-    """A reply in a thread: from its guardian, or from a clinician on the child's care team."""
+def message_send(
+    *,
+    thread: MessageThread,
+    by: User,
+    body: str,
+    request=None,
+    now=None,
+    once_key: uuid.UUID | None = None,
+) -> Message:
+    """A reply in a thread: from its guardian, or from a clinician on the child's care team.
+    Sent once per `once_key`."""
     now = now or timezone.now()
     policy = policy_for(by, thread.child)
     from_family = bool(policy and policy.is_guardian and thread.guardian_id == by.pk)
@@ -104,10 +143,15 @@ def message_send(*, thread: MessageThread, by: User, body: str, request=None, no
         raise PermissionDenied(_("Only this family's guardian or the care team can reply here."))
     if from_family:
         _family_policy(by, thread.child)
-        _check_daily_limit(by, now, Practice.get())
-    message = _post(thread, by, body.strip(), from_family, now)
-    _audit(by, message, thread, request, started=False)
-    return message
+
+    def create() -> Message:
+        if from_family:
+            _check_daily_limit(by, now, Practice.get())
+        message = _post(thread, by, body.strip(), from_family, now, once_key)
+        _audit(by, message, thread, request, started=False)
+        return message
+
+    return create_once(Message, once_key, create)[0]
 
 
 def _audit(by: User, message: Message, thread: MessageThread, request, *, started: bool) -> None:

@@ -62,7 +62,7 @@ def thread_detail(request, pk):
         if form.is_valid():
             try:
                 services.message_send(
-                    thread=thread, by=request.user, body=form.cleaned_data["body"], request=request
+                    thread=thread, by=request.user, request=request, **form.cleaned_data
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)

@@ -1,13 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goals.forms import HiddenErrorsShown, once_key_field, state_text_limits
 from goals.models import GAS_LEVELS
 
+from .models import MAX_OBSERVATION
 
-class ObservationForm(forms.Form):
+
+class ObservationForm(HiddenErrorsShown, forms.Form):
     text = forms.CharField(
         label=_("What did you notice at home?"),
-        max_length=3000,
+        max_length=MAX_OBSERVATION,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only you and the care team see this."),
     )
@@ -21,12 +24,14 @@ class ObservationForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    once_key = once_key_field()  # a double-clicked "Share" shares once
 
     def __init__(self, *args, goals, **kwargs):
         """`goals`: the active goals this guardian may see (a list, so the portal page can
         reuse the goals it already loaded), or None without the goals right (limited access,
         sharing level safety only): then text only."""
         super().__init__(*args, **kwargs)
+        state_text_limits(self)
         if goals is None:
             del self.fields["goal"], self.fields["level"]
             return
@@ -45,7 +50,12 @@ class ObservationForm(forms.Form):
         return data
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(HiddenErrorsShown, forms.Form):
     text = forms.CharField(
-        label=_("Reply"), max_length=3000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reply"), max_length=MAX_OBSERVATION, widget=forms.Textarea(attrs={"rows": 2})
     )
+    once_key = once_key_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        state_text_limits(self)

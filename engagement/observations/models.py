@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal, GoalRating
 from practice.models import Child
+from practice.once import once_key_field
+
+MAX_OBSERVATION = 5000
 
 
 class HomeObservation(models.Model):
@@ -17,7 +20,7 @@ class HomeObservation(models.Model):
     guardian = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="home_observations"
     )
-    text = models.TextField(_("what you noticed at home"), max_length=3000)
+    text = models.TextField(_("what you noticed at home"), max_length=MAX_OBSERVATION)
     goal = models.ForeignKey(
         Goal,
         null=True,
@@ -30,6 +33,7 @@ class HomeObservation(models.Model):
         GoalRating, null=True, blank=True, on_delete=models.SET_NULL, related_name="observation"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    once_key = once_key_field()  # a double-clicked "Share" shares once
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -44,8 +48,9 @@ class ObservationReply(models.Model):
         HomeObservation, on_delete=models.CASCADE, related_name="replies"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("reply"), max_length=3000)
+    text = models.TextField(_("reply"), max_length=MAX_OBSERVATION)
     created_at = models.DateTimeField(default=timezone.now)
+    once_key = once_key_field()  # a double-clicked "Send reply" replies once
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -3,6 +3,8 @@ team replies."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from goals.services import goal_rate
 from practice.access import policy_for
 from practice.audit import audit
 from practice.models import Child, User
+from practice.once import create_once
 from practice.services import ensure_not_discharged
 
 from .models import HomeObservation, ObservationReply
@@ -39,41 +42,63 @@ def observation_share(
     today,
     goal: Goal | None = None,
     level: int | None = None,
+    once_key: uuid.UUID | None = None,
 ) -> HomeObservation:
     """A guardian with their own items (full or limited access) shares what they saw; a goal
-    and a GAS level only with the goals right, and the level becomes a parent's GoalRating."""
+    and a GAS level only with the goals right, and the level becomes a parent's GoalRating.
+    Shared once per `once_key` (a double click makes one observation and one rating)."""
     policy = policy_for(guardian, child)
     if policy is None or not policy.is_guardian or not policy.own_items:
         raise PermissionDenied(_("You cannot share observations about this child."))
     ensure_not_discharged(child)
     goal = _rated_goal(policy, child, goal, level)
-    observation = HomeObservation(child=child, guardian=guardian, text=text.strip(), goal=goal)
-    observation.full_clean()
-    if goal is not None and level is not None:
-        observation.rating = goal_rate(
-            goal=goal, rated_by=guardian, level=level, rated_on=today, source="home", today=today
+
+    def create() -> HomeObservation:
+        observation = HomeObservation(
+            child=child, guardian=guardian, text=text.strip(), goal=goal, once_key=once_key
         )
-    observation.save()
-    audit(
-        actor=guardian,
-        action="observation.share",
-        target=observation,
-        child=child,
-        goal=goal.pk if goal else None,
-        rated=observation.rating_id is not None,
-    )
-    return observation
+        observation.full_clean()
+        if goal is not None and level is not None:
+            observation.rating = goal_rate(
+                goal=goal,
+                rated_by=guardian,
+                level=level,
+                rated_on=today,
+                source="home",
+                today=today,
+            )
+        observation.save()
+        audit(
+            actor=guardian,
+            action="observation.share",
+            target=observation,
+            child=child,
+            goal=goal.pk if goal else None,
+            rated=observation.rating_id is not None,
+        )
+        return observation
+
+    return create_once(HomeObservation, once_key, create)[0]
 
 
 @transaction.atomic
-def observation_reply(*, observation: HomeObservation, author: User, text: str) -> ObservationReply:
-    """A clinician on the care team answers; only that guardian sees the answer."""
+def observation_reply(
+    *, observation: HomeObservation, author: User, text: str, once_key: uuid.UUID | None = None
+) -> ObservationReply:
+    """A clinician on the care team answers; only that guardian sees the answer. Once per
+    `once_key`."""
     policy = policy_for(author, observation.child)
     if policy is None or not policy.is_care_team:
         raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
     ensure_not_discharged(observation.child)
-    reply = ObservationReply(observation=observation, author=author, text=text.strip())
-    reply.full_clean()
-    reply.save()
-    audit(actor=author, action="observation.reply", target=reply, child=observation.child)
-    return reply
+
+    def create() -> ObservationReply:
+        reply = ObservationReply(
+            observation=observation, author=author, text=text.strip(), once_key=once_key
+        )
+        reply.full_clean()
+        reply.save()
+        audit(actor=author, action="observation.reply", target=reply, child=observation.child)
+        return reply
+
+    return create_once(ObservationReply, once_key, create)[0]

@@ -58,21 +58,23 @@ def observation_share(request, pk):
 @require_POST
 @clinician_required
 def observation_reply(request, pk):
+    """Sent, back to the child page; a reply that cannot be sent (too long, the child
+    discharged) is shown again on its own page with the text kept and the reason."""
     observation = selectors.observation_for_care_team(request.user, pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
             services.observation_reply(
-                observation=observation, author=request.user, text=form.cleaned_data["text"]
+                observation=observation, author=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Reply sent. Only that parent sees it."))
-    else:
-        messages.error(request, _("Write a reply before sending it."))
-    url = reverse("child_detail", args=[observation.child.pk])
-    return redirect(f"{url}#observation-{observation.pk}")
+            url = reverse("child_detail", args=[observation.child.pk])
+            return redirect(f"{url}#observation-{observation.pk}")
+    context = {"observation": observation, "child": observation.child, "form": form}
+    return render(request, "observations/reply.html", context, status=400)
 
 
 def portal_card(user, policy, child, board) -> dict:

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goals.forms import state_text_limits
 from practice.forms import DateInput
 
 from .models import CheckIn, HomePractice
@@ -39,6 +40,7 @@ class HomePracticeForm(forms.ModelForm):
         self.fields["goal"].queryset = goals
         self.fields["goal"].empty_label = _("Choose a goal")
         self.fields["until"].widget.attrs["min"] = today.isoformat()
+        state_text_limits(self)
 
     def clean_until(self):
         until = self.cleaned_data["until"]
@@ -79,3 +81,4 @@ class CheckInForm(forms.Form):
     def __init__(self, *args, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["for_date"].widget.attrs["max"] = today.isoformat()
+        state_text_limits(self)

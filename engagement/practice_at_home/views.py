@@ -1,11 +1,14 @@
 """Home practice pages for the care team: assign (from the child page or a session) and end.
 Guardians see home practice on the portal child page, through the selectors, and check in."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,6 +87,24 @@ def _check_in_errors(form, home_practice, child, user, today) -> list[str]:
     return []
 
 
+def _saved_message(form, today) -> str:
+    """Says which day the check-in is for, so one saved for yesterday does not read as today's."""
+    day = form.cleaned_data.get("for_date") or today
+    created = getattr(form, "created", False)
+    if day == today:
+        if created:
+            return _("Checked in. Thank you!")
+        return _("Updated today's check-in: it replaces the earlier one.")
+    if day == today - datetime.timedelta(days=1):
+        if created:
+            return _("Checked in for yesterday. Thank you!")
+        return _("Updated yesterday's check-in: it replaces the earlier one.")
+    shown = date_format(day, "l j F")
+    if created:
+        return _("Checked in for %(day)s. Thank you!") % {"day": shown}
+    return _("Updated the check-in for %(day)s: it replaces the earlier one.") % {"day": shown}
+
+
 @require_POST
 @parent_required
 def check_in(request, child_pk, pk):
@@ -99,16 +120,16 @@ def check_in(request, child_pk, pk):
         errors = _check_in_errors(form, home_practice, child, request.user, today)
     except PermissionDenied as denied:
         raise Http404 from denied
-    saved = _("Updated today's check-in: it replaces the earlier one.")
-    if not errors and getattr(form, "created", False):
-        saved = _("Checked in. Thank you!")
+    saved = not errors and _saved_message(form, today)
     if request.htmx and home_practice is not None and home_practice.child_id == child.pk:
         item = selectors.with_check_ins([home_practice], today, viewer=request.user)[0]
-        context = {"item": item, "child": child, "errors": errors, "saved": not errors and saved}
+        # After an error the fuller form opens again with what was typed in it.
+        typed = request.POST if errors else None
+        context = {"item": item, "child": child, "errors": errors, "saved": saved, "typed": typed}
         context.update(selectors.check_in_context(today))
         return render(request, "practice_at_home/_check_in.html", context)
     for error in errors:
         messages.error(request, error)
-    if not errors:
+    if saved:
         messages.success(request, saved)
     return redirect(f"{reverse('portal_child', args=[child.pk])}#check-in-{pk}")

@@ -1,3 +1,5 @@
+import uuid
+
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +35,9 @@ def field_label(name: str) -> str:
         return str(Goal._meta.get_field(name).verbose_name).capitalize()
     except FieldDoesNotExist:
         return name
+
+
+@register.simple_tag
+def new_once_key() -> str:
+    """A fresh key for a hand-written form's hidden `once_key` (see practice/once.py)."""
+    return str(uuid.uuid4())
