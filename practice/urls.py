@@ -59,6 +59,9 @@ staff = [
     path("staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
 ]
 
+# A request refused before any view (too large, too many fields) gets the product's own page.
+handler400 = "practice.errors.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(accounts)),
