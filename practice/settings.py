@@ -203,9 +203,27 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=1)
 STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT", 30 * 60, minimum=1)
 
+# Login throttling (django-axes, practice/throttle.py). Failures are counted per pair (address
+# typed, IP): AXES_FAILURE_LIMIT of them lock that pair for AXES_COOLOFF_MINUTES. One IP is
+# also locked after AXES_IP_FAILURE_LIMIT failures across all accounts (one address guessing
+# many accounts' passwords), set higher so that a clinic's shared network survives its staff's
+# typos. Never by the address alone: a lockout of a user cannot be triggered by anyone from
+# anywhere, only from the IP that made the failures. Counted in the database (axes'
+# AccessAttempt), so the limits hold across every web process and machine.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = envint("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "practice.throttle.PracticeAxesHandler"
+# The client's address (practice.audit.client_ip): REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
+# proxies the address in X-Forwarded-For that the outermost of them saw.
+AXES_CLIENT_IP_CALLABLE = "practice.audit.client_ip"
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Password reset (practice/throttle.py): at most this many requests per address and per IP in
+# the window, counted from the audit's password_reset.request events in the database.
+PASSWORD_RESET_PER_ADDRESS = envint("PASSWORD_RESET_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_PER_IP = envint("PASSWORD_RESET_PER_IP", 10, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "practice.forms.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"

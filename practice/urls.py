@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import bench, views
 from .forms import LoginForm, OutboxPasswordResetForm
+from .password_reset import PasswordResetView
 
 accounts = [
     path(
@@ -20,7 +21,7 @@ accounts = [
     ),
     path(
         "reset/",
-        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
         name="password_reset",
     ),
     path("reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
