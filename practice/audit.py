@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from .models import AuditEvent, Child, User
 
 
 def client_ip(request) -> str | None:
+    """The address the request came from: the audit, django-axes (AXES_CLIENT_IP_CALLABLE)
+    and the password-reset throttle all count by it. Behind TRUSTED_PROXY_COUNT proxies it is
+    the address the outermost trusted one saw, from X-Forwarded-For (each proxy appends the
+    address it was reached from); otherwise every family would share the proxy's address, and
+    one IP-wide lockout would lock everyone out."""
     if request is None:
         return None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops and _is_ip(hops[-min(proxies, len(hops))]):
+            return hops[-min(proxies, len(hops))]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def audit(

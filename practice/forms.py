@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import client_ip
 from .models import Child, ConfidentialityAgreement, Guardianship, Practice, User
-from .outbox.models import OutgoingEmail
-from .outbox.services import email_queue
+from .password_reset import password_reset_request
+from .throttle import reset_allowed
 
 
 class DateInput(forms.DateInput):
@@ -29,24 +31,31 @@ class LoginForm(auth_forms.AuthenticationForm):
 
 
 class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
-    """Password resets go through the outbox like every other email the practice sends."""
+    """Asking for a new password: the same page, the same queries and the same rows whether or
+    not the address has an account (practice/password_reset.py), throttled per address and per
+    IP (practice/throttle.py). Resets go through the outbox like every other email."""
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        email_queue(
-            to=to_email,
-            kind=OutgoingEmail.Kind.PASSWORD_RESET,
-            name="password-reset",
-            context=context,
-            user=context.get("user"),
+    throttled_message = _(
+        "We have had several requests for a new password for this address, or from this "
+        "network, in the last hour. Please wait an hour and try again: a link already sent "
+        "still works. If you need help now, contact the practice."
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_email(self):
+        address = self.cleaned_data["email"]
+        allowed = reset_allowed(
+            address=address, ip_address=client_ip(self.request), now=timezone.now()
         )
+        if not allowed:
+            raise forms.ValidationError(self.throttled_message, code="throttled")
+        return address
+
+    def save(self, request=None, **kwargs):
+        password_reset_request(address=self.cleaned_data["email"], request=request or self.request)
 
 
 def login_username(request, credentials=None) -> str:

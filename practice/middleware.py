@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from .models import Practice
@@ -32,6 +33,27 @@ class StaffIdleTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No page of the site is kept by the browser or a proxy: `Cache-Control: no-store` (with
+    Django's never-cache set) on every response that reaches Django.
+
+    Every page, not only signed-in ones: after sign-out on a shared clinic computer, the back
+    button must show nothing, and a sign-in page kept in a cache would carry a stale CSRF
+    token. Static files are answered by WhiteNoise before this runs, so they stay cacheable.
+    A view that sets its own Cache-Control keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+            response.headers["Pragma"] = "no-cache"
+        return response
 
 
 class PracticeTimezoneMiddleware:

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import bench, views
 from .forms import LoginForm, OutboxPasswordResetForm
+from .password_reset import PasswordResetView
 
 accounts = [
     path(
@@ -20,7 +21,7 @@ accounts = [
     ),
     path(
         "reset/",
-        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
         name="password_reset",
     ),
     path("reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -58,6 +59,9 @@ staff = [
     path("staff/<int:pk>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
 ]
+
+# A request refused before any view (too large, too many fields) gets the product's own page.
+handler400 = "practice.errors.bad_request"
 
 urlpatterns = [
     path("", views.home, name="home"),
