@@ -188,6 +188,9 @@ OUTBOX_STUCK_SECONDS = env.int("OUTBOX_STUCK_SECONDS", default=600)
 OUTBOX_CHUNK_SIZE = env.int("OUTBOX_CHUNK_SIZE", default=250)
 # Rows of a chunk marked sent with one UPDATE (a worker that dies repeats at most these).
 OUTBOX_MARK_EVERY = env.int("OUTBOX_MARK_EVERY", default=20)
+# A progress update still without its email this long after it was opened lost its worker:
+# the tick hands it out again (engagement/updates/delivery.py).
+PROGRESS_RENDER_STALE_SECONDS = env.int("PROGRESS_RENDER_STALE_SECONDS", default=300)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs no
 # server but still runs a real worker and beat.
