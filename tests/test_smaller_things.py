@@ -26,7 +26,8 @@ def _honcho_line(tmp_path, *args, env_file="", **env) -> str:
     """The command `make run` would start honcho with, from a copy of the Makefile in an
     empty directory (so the worktree's own .env plays no part)."""
     need(shutil.which("make") is not None, "make is not installed")
-    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    for name in ("Makefile", "requirements.txt", "requirements-dev.txt"):
+        shutil.copy(ROOT / name, tmp_path / name)
     (tmp_path / ".env").write_text(env_file)
     environment = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "MAKEFLAGS")}
     environment.update(env)
