@@ -134,3 +134,76 @@ def test_an_update_younger_than_the_render_stale_wait_is_left_to_its_worker(
 def test_the_readme_lists_the_render_stale_setting():
     readme = (ROOT / "README.md").read_text()
     assert "| `PROGRESS_RENDER_STALE_SECONDS` | `300` |" in readme
+
+
+# --- an order that has already expired gets a warning when entered ---------------------------
+
+
+def _guardian_form(**overrides) -> dict:
+    from tests.test_intake import guardian_data
+
+    order = {
+        "access": "none",
+        "access_reason": "Court order",
+        "court_order_reference": "FD-OLD-1",
+        "court_order_date": "2020-01-10",
+        "court_order_expires": "2021-01-10",
+        "send_invitation": "",
+    }
+    return guardian_data(**{**order, **overrides})
+
+
+def _warnings(response) -> list[str]:
+    return [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+
+
+def test_a_guardian_added_with_an_expired_order_is_saved_with_a_warning(client, cast):
+    from django.urls import reverse
+
+    from practice.models import Guardianship
+
+    client.force_login(cast.clinician)
+    response = client.post(
+        reverse("guardian_add", args=[cast.child.pk]), _guardian_form(), follow=True
+    )
+    guardianship = Guardianship.objects.get(child=cast.child, guardian__email="jo@family.example")
+    assert guardianship.court_order_expires == datetime.date(2021, 1, 10)
+    assert _warnings(response) == [
+        "The court order entered expired on 10 January 2021. It is saved for the record; the "
+        "access set here applies until it is changed."
+    ]
+
+
+def test_an_order_still_running_gets_no_warning(client, cast):
+    from django.urls import reverse
+
+    client.force_login(cast.clinician)
+    next_year = (cast.practice.today() + datetime.timedelta(days=365)).isoformat()
+    response = client.post(
+        reverse("guardian_add", args=[cast.child.pk]),
+        _guardian_form(court_order_expires=next_year),
+        follow=True,
+    )
+    assert response.status_code == 200 and _warnings(response) == []
+
+
+def test_entering_an_expired_order_on_an_existing_guardianship_warns_once(client, cast):
+    from django.urls import reverse
+
+    client.force_login(cast.clinician)
+    url = reverse("guardian_edit", args=[cast.child.pk, cast.guardianship.pk])
+    data = {
+        "relationship": "mother",
+        "access": "limited",
+        "access_reason": "Court order",
+        "court_order_reference": "FD-OLD-2",
+        "court_order_date": "2020-01-10",
+        "court_order_expires": "2021-01-10",
+    }
+    first = client.post(url, data, follow=True)
+    cast.guardianship.refresh_from_db()
+    assert cast.guardianship.court_order_expires == datetime.date(2021, 1, 10)
+    assert len(_warnings(first)) == 1 and "expired on 10 January 2021" in _warnings(first)[0]
+    # Saving it again with the same date says nothing new
+    again = client.post(url, {**data, "access_reason": "Court order, reviewed"}, follow=True)
+    assert _warnings(again) == []
