@@ -3,6 +3,7 @@ gunicorn control socket, the render-stale wait as a setting."""
 
 import datetime
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -207,3 +208,38 @@ def test_entering_an_expired_order_on_an_existing_guardianship_warns_once(client
     # Saving it again with the same date says nothing new
     again = client.post(url, {**data, "access_reason": "Court order, reviewed"}, follow=True)
     assert _warnings(again) == []
+
+
+# --- templates the CSP and the HTML checker accept --------------------------------------------
+
+TEMPLATES = ROOT / "templates"
+# Emails are read by mail clients, not under the site's CSP: their inline styles stay.
+PAGES = sorted(path for path in TEMPLATES.rglob("*.html") if "emails" not in path.parts)
+
+
+# An attribute inside a tag (not `{% blocktranslate with style=... %}`).
+INLINE_STYLE = re.compile(r"<[a-zA-Z][^<>]*\sstyle\s*=")
+
+
+def test_no_page_template_has_an_inline_style_the_csp_would_block():
+    styled = [str(p.relative_to(ROOT)) for p in PAGES if INLINE_STYLE.search(p.read_text())]
+    assert styled == []
+
+
+def test_htmx_attributes_are_written_as_data_hx():
+    bare = re.compile(r"\shx-[a-z]")
+    written = [str(path.relative_to(ROOT)) for path in PAGES if bare.search(path.read_text())]
+    assert written == []
+    assert "data-hx-post" in (TEMPLATES / "visits" / "log_form.html").read_text()
+
+
+def test_the_engagement_report_renders_its_charts_without_inline_styles(client, cast):
+    from django.urls import reverse
+
+    cast.practice.refresh_from_db()
+    client.force_login(cast.admin)
+    response = client.get(reverse("engagement_report"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('<svg class="w-100 h-auto"') == 1  # one chart: no barriers yet
+    assert not INLINE_STYLE.search(page)
