@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 export PYTHONPATH := $(CURDIR)
 # Emailed links follow HOST and PORT, unless SITE_URL is set in the environment, on the
 # command line or in .env (a proxy's public address, say).
-ifeq ($(origin SITE_URL)$(shell grep -qs '^SITE_URL=' .env && echo set),undefined)
+ifeq ($(origin SITE_URL)$(shell grep -Eqs '^[[:space:]]*(export[[:space:]]+)?SITE_URL=' .env && echo set),undefined)
 RUN_SITE_URL := SITE_URL=http://$(HOST):$(PORT)
 endif
 

@@ -59,10 +59,12 @@ def test_make_run_keeps_a_site_url_set_in_the_environment_or_env_file(tmp_path):
     from_environment = _honcho_line(tmp_path, "PORT=9000", SITE_URL="https://practice.example")
     from_command_line = _honcho_line(tmp_path, "PORT=9000", "SITE_URL=https://cli.example")
     from_env_file = _honcho_line(tmp_path, "PORT=9000", env_file="SITE_URL=https://file.example\n")
+    exported_in_env_file = _honcho_line(tmp_path, env_file="export SITE_URL=https://x.example\n")
     # Not overridden: the settings read the environment first, then .env
     assert _site_url(from_environment) is None
     assert _site_url(from_command_line) is None
     assert _site_url(from_env_file) is None
+    assert _site_url(exported_in_env_file) is None
 
 
 def test_honcho_leaves_env_to_the_settings_so_the_environment_wins(tmp_path):
