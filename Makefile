@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 export PYTHONPATH := $(CURDIR)
+# Emailed links follow HOST and PORT, unless SITE_URL is set in the environment, on the
+# command line or in .env (a proxy's public address, say).
+ifeq ($(origin SITE_URL)$(shell grep -Eqs '^[[:space:]]*(export[[:space:]]+)?SITE_URL=' .env && echo set),undefined)
+RUN_SITE_URL := SITE_URL=http://$(HOST):$(PORT)
+endif
 
 .PHONY: run test install lint bench clean
 
@@ -31,7 +36,7 @@ run: install var
 	@echo "  Open http://$(HOST):$(PORT)/ and sign in with a demo login above."
 	@echo "  Web, Celery worker and beat are starting; Ctrl-C stops all three."
 	@echo ""
-	APP_HOST=$(HOST) APP_PORT=$(PORT) $(BIN)/honcho start
+	APP_HOST=$(HOST) APP_PORT=$(PORT) $(RUN_SITE_URL) $(BIN)/honcho start --env /dev/null
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,6 +1,9 @@
+import datetime
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .audit import client_ip
@@ -158,6 +161,19 @@ class GuardianshipAccessForm(forms.ModelForm):
                 "court_order_expires", _("The order must expire after the date it was made.")
             )
         return cleaned
+
+    def warnings(self, *, today: datetime.date) -> list[str]:
+        """Said after saving, not refused: a clinician may enter an old order for the record."""
+        expires = self.cleaned_data.get("court_order_expires")
+        if not expires or expires >= today or "court_order_expires" not in self.changed_data:
+            return []
+        return [
+            _(
+                "The court order entered expired on %(date)s. It is saved for the record; the "
+                "access set here applies until it is changed."
+            )
+            % {"date": date_format(expires, "j F Y")}
+        ]
 
 
 class GuardianAddForm(GuardianshipAccessForm):

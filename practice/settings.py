@@ -275,6 +275,9 @@ OUTBOX_STUCK_SECONDS = envint("OUTBOX_STUCK_SECONDS", 600, minimum=1)
 OUTBOX_CHUNK_SIZE = envint("OUTBOX_CHUNK_SIZE", 250, minimum=1)
 # Rows of a chunk marked sent with one UPDATE (a worker that dies repeats at most these).
 OUTBOX_MARK_EVERY = envint("OUTBOX_MARK_EVERY", 20, minimum=1)
+# A progress update still without its email this long after it was opened lost its worker:
+# the tick hands it out again (engagement/updates/delivery.py).
+PROGRESS_RENDER_STALE_SECONDS = envint("PROGRESS_RENDER_STALE_SECONDS", 300, minimum=1)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs no
 # server but still runs a real worker and beat.

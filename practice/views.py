@@ -140,6 +140,11 @@ def child_edit(request, pk):
     return render(request, "practice/child_form.html", {"form": form, "child": child})
 
 
+def _warn(request, form) -> None:
+    for text in form.warnings(today=Practice.get().today()):
+        messages.warning(request, text)
+
+
 @intake_required
 def guardian_add(request, pk):
     child, policy = _child_to_write(request, pk, "intake")
@@ -156,6 +161,7 @@ def guardian_add(request, pk):
             messages.success(
                 request, _("%(name)s was added as a guardian.") % {"name": guardianship.guardian}
             )
+            _warn(request, form)
             if form.cleaned_data["send_invitation"] and guardianship.guardian.has_usable_password():
                 messages.info(
                     request, _("They already have a portal account, so no invitation was needed.")
@@ -191,6 +197,7 @@ def guardian_edit(request, pk, guardianship_pk):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            _warn(request, form)
             return redirect("child_detail", pk=child.pk)
     return render(
         request,

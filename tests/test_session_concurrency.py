@@ -250,7 +250,7 @@ def test_the_log_page_numbers_its_autosaves_and_reports_failures(client, cast):
     autosave(client, session, page, 7, private_note="typed")
     html = client.get(reverse("session_log", args=[session.pk])).content.decode()
     assert 'data-draft-sequence="7"' in html and "js/session-autosave.js" in html
-    assert "hx-post=" in html and "data-not-saved=" in html
+    assert "data-hx-post=" in html and "data-not-saved=" in html
 
 
 def test_a_tampered_version_in_an_autosave_is_a_clear_400(client, cast):

@@ -10,6 +10,7 @@ the commit.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from practice.timing import ContactRules, NeverAllowed, contact_rules, latest_al
 
 from ..messaging.models import Message, MessageThread
 from ..updates.models import UpdatePreference
-from ..updates.schedule import contact_rules_for, preference_for
+from ..updates.schedule import contact_rules_for, preference_for, rules_for_users
 from ..visits.models import SessionLog
 from . import selectors
 
@@ -144,6 +145,47 @@ def message_notices_skip_stale(
     return OutgoingEmail.objects.filter(pk__in=stale, state=OutgoingEmail.State.PENDING).update(
         state=OutgoingEmail.State.SKIPPED, updated_at=now
     )
+
+
+def message_notices_reschedule(
+    *, policy: CommunicationPolicy, now: datetime.datetime | None = None
+) -> int:
+    """Waiting notices follow a change of quiet hours: each goes at its recipient's next
+    allowed time from now, earlier when the hours shrank, later when they grew. Returns how
+    many moved. Only notices not tried yet: a retry waits out the outbox's backoff, and the
+    outbox checks the hours once more before it sends (practice/outbox/holds.py)."""
+    now = now or timezone.now()
+    waiting = list(
+        OutgoingEmail.objects.filter(
+            kind=OutgoingEmail.Kind.MESSAGE_NOTICE, state=OutgoingEmail.State.PENDING, attempts=0
+        ).only("pk", "user_id", "send_after")
+    )
+    if not waiting:
+        return 0
+    moved = _new_send_times(waiting, policy, now, Practice.get().tz)
+    for send_after, ids in moved.items():
+        # Conditional on pending: a row a worker has just claimed is left to it.
+        OutgoingEmail.objects.filter(
+            pk__in=ids, state=OutgoingEmail.State.PENDING, attempts=0
+        ).update(send_after=send_after, updated_at=now)
+    return sum(len(ids) for ids in moved.values())
+
+
+def _new_send_times(
+    waiting: list[OutgoingEmail], policy: CommunicationPolicy, now: datetime.datetime, tz
+) -> dict[datetime.datetime, list[int]]:
+    """{new send_after: ids} for the notices whose time changes (one UPDATE per time)."""
+    rules = rules_for_users({email.user_id for email in waiting if email.user_id}, policy)
+    practice_rules = contact_rules(policy)
+    moved: dict = defaultdict(list)
+    for email in waiting:
+        try:
+            send_after = next_allowed(rules.get(email.user_id, practice_rules), now, tz)
+        except NeverAllowed:
+            continue  # no allowed minute at all: the outbox's own check leaves it as it is
+        if send_after != max(email.send_after, now):
+            moved[send_after].append(email.pk)
+    return moved
 
 
 # Session reminders -----------------------------------------------------------------------

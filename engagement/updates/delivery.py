@@ -7,7 +7,7 @@ chunk are locked (`skip_locked`, so two ticks at once share the work instead of 
 and moved on to their next due time in the same transaction, and an email's outbox key names
 the parent and period, so a second tick, a second beat or a repeated task creates nothing more.
 A worker that dies while rendering leaves ProgressUpdates without an email; the tick hands
-them out again after RENDER_STALE.
+them out again after settings.PROGRESS_RENDER_STALE_SECONDS.
 """
 
 from __future__ import annotations
@@ -31,12 +31,15 @@ from .unsubscribe import unsubscribe_headers
 
 # A tick opens at most this many updates; the rest wait for the next tick (a few minutes).
 TICK_LIMIT = 20_000
-# An update still without its email this long after it was opened lost its worker.
-RENDER_STALE = datetime.timedelta(minutes=5)
 
 
 def chunk_size() -> int:
     return settings.OUTBOX_CHUNK_SIZE
+
+
+def render_stale() -> datetime.timedelta:
+    """An update still without its email this long after it was opened lost its worker."""
+    return datetime.timedelta(seconds=settings.PROGRESS_RENDER_STALE_SECONDS)
 
 
 def progress_updates_open(
@@ -126,7 +129,7 @@ def period_starts(prefs: Sequence[UpdatePreference], now: datetime.datetime) -> 
 
 def _stale_chunks(now: datetime.datetime) -> list[list[int]]:
     ids = list(
-        ProgressUpdate.objects.filter(email__isnull=True, created_at__lt=now - RENDER_STALE)
+        ProgressUpdate.objects.filter(email__isnull=True, created_at__lt=now - render_stale())
         .order_by("pk")
         .values_list("pk", flat=True)[:TICK_LIMIT]
     )

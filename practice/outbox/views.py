@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,7 @@ def outbox_list(request):
             "counts": outbox_counts(),
             "query": query.urlencode(),
             "here": request.GET.urlencode(),
+            "now": timezone.now(),
         },
     )
 
