@@ -10,13 +10,24 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from engagement.barriers import services as barrier_services
+from engagement.barriers.models import Barrier
 from engagement.discharge import services
 from engagement.discharge.models import DischargeSummary, StageChange
 from engagement.visits import services as visit_services
 from engagement.visits.models import Addendum, SessionLog
 from goals import services as goal_services
 from goals.models import Goal
-from practice.models import AuditEvent, Child, ConfidentialityAcknowledgement, User
+from practice import services as practice_services
+from practice.models import (
+    AuditEvent,
+    Child,
+    ConfidentialityAcknowledgement,
+    ConfidentialityAgreement,
+    Guardianship,
+    Invitation,
+    User,
+)
 from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
 from tests.querycount import count_queries
 
@@ -275,6 +286,35 @@ def _attempts(cast, active, signed, past):
         "stage": lambda: services.stage_change(
             child=cast.child, to_stage="change", changed_by=cast.clinician
         ),
+        # Issue 12: barriers, the child's details and the confidentiality agreement too.
+        "barrier": lambda: barrier_services.barrier_record(
+            child=cast.child, by=cast.clinician, kind="transport"
+        ),
+        "family's barrier": lambda: barrier_services.barrier_record(
+            child=cast.child, by=cast.parent, kind="cost"
+        ),
+        "barrier update": lambda: barrier_services.barrier_update(
+            barrier=Barrier.objects.get(child=cast.child),
+            by=cast.clinician,
+            kind="transport",
+            reporter_role="clinician",
+            status="resolved",
+            notes="After discharge",
+            actions_taken="",
+        ),
+        "child details": lambda: practice_services.child_update(
+            child=cast.child,
+            updated_by=cast.clinician,
+            care_team=[],
+            primary_clinician=cast.clinician,
+            first_name="Renamed",
+        ),
+        "confidentiality agreement": lambda: practice_services.agreement_record(
+            child=cast.child,
+            recorded_by=cast.clinician,
+            sharing_level="progress",
+            effective_date=today,
+        ),
     }
 
 
@@ -291,6 +331,11 @@ ATTEMPTS = [
     "addendum",
     "reschedule",
     "stage",
+    "barrier",
+    "family's barrier",
+    "barrier update",
+    "child details",
+    "confidentiality agreement",
 ]
 
 
@@ -313,12 +358,19 @@ def test_after_discharge_the_services_refuse_to_add_to_the_record(cast, attempt)
         scheduled_start=start,
         status="cancelled_clinician",
     )
+    barrier = barrier_services.barrier_record(child=cast.child, by=cast.clinician, kind="cost")
     discharge(cast)
     counts = (Goal.objects.count(), SessionLog.objects.count(), Addendum.objects.count())
+    rows = (Barrier.objects.count(), ConfidentialityAgreement.objects.count())
+    barrier_before = Barrier.objects.values().get(pk=barrier.pk)
+    child_before = Child.objects.values().get(pk=cast.child.pk)
     # When anyone tries to add to the record, the service refuses with a clear error
     with pytest.raises(ValidationError, match="discharged"):
         _attempts(cast, active, signed, past)[attempt]()
     assert (Goal.objects.count(), SessionLog.objects.count(), Addendum.objects.count()) == counts
+    assert (Barrier.objects.count(), ConfidentialityAgreement.objects.count()) == rows
+    assert Barrier.objects.values().get(pk=barrier.pk) == barrier_before
+    assert Child.objects.values().get(pk=cast.child.pk) == child_before
 
 
 def test_after_discharge_pages_refuse_clearly_instead_of_failing(client, cast):
@@ -434,3 +486,110 @@ def test_the_demo_discharges_ethan_with_a_summary_his_mother_reads(client, db):
     client.force_login(User.objects.get(email="helen@demo.example"))
     page = client.get(reverse("portal_child", args=[ethan.pk])).content.decode()
     assert "picture checklist" in page and "Ethan has moved to: Finishing up" in page
+
+
+def test_after_discharge_the_barrier_pages_refuse_clearly(client, cast):
+    barrier = barrier_services.barrier_record(child=cast.child, by=cast.clinician, kind="cost")
+    discharge(cast)
+    client.force_login(cast.clinician)
+    data = {"kind": "transport", "reporter_role": "clinician", "status": "open", "notes": "Typed"}
+    for url in (
+        reverse("barrier_add", args=[cast.child.pk]),
+        reverse("barrier_edit", args=[barrier.pk]),
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "discharged: the record is read-only" in page and "Typed" in page
+    assert Barrier.objects.count() == 1 and Barrier.objects.get().kind == "cost"
+
+
+def test_after_discharge_who_may_see_the_record_can_still_change(client, cast):
+    # Decision (issue 12): a court order or a new carer can come after discharge. The record
+    # stays read-only; who may read it (guardians, their access, invitations) can still change.
+    discharge(cast)
+    barred = Guardianship.objects.get(guardian=cast.barred)
+    practice_services.guardianship_update(
+        guardianship=barred, updated_by=cast.clinician, access="limited", access_reason="Order"
+    )
+    added = practice_services.guardian_add(
+        child=cast.child,
+        added_by=cast.admin,
+        email="carer@test.example",
+        full_name="Fay Carer",
+        relationship="foster_carer",
+    )
+    practice_services.invitation_send(user=added.guardian, invited_by=cast.admin, child=cast.child)
+    assert Guardianship.objects.get(pk=barred.pk).access == "limited"
+    assert Invitation.objects.filter(user=added.guardian).exists()
+
+
+# --- Termination only through discharge (issue 12) --------------------------------------------
+
+
+def test_the_stage_service_refuses_termination(cast):
+    with pytest.raises(ValidationError, match="only through discharge"):
+        services.stage_change(child=cast.child, to_stage="termination", changed_by=cast.clinician)
+    cast.child.refresh_from_db()
+    assert cast.child.stage != "termination" and not StageChange.objects.exists()
+
+
+def test_the_stage_form_neither_offers_nor_takes_termination(client, cast):
+    client.force_login(cast.clinician)
+    url = reverse("stage_change", args=[cast.child.pk])
+    assert 'value="termination"' not in client.get(url).content.decode()
+    detail = client.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
+    assert 'value="termination"' not in detail
+    response = client.post(url, {"to_stage": "termination", "family_note": "Kept note"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "only through discharge" in page and "Kept note" in page
+    assert not StageChange.objects.exists()
+
+
+def test_a_child_cannot_be_added_at_termination(client, cast):
+    client.force_login(cast.clinician)
+    data = {
+        "first_name": "Tess",
+        "last_name": "Late",
+        "date_of_birth": "2016-05-01",
+        "stage": "termination",
+        "primary_clinician": cast.clinician.pk,
+    }
+    response = client.post(reverse("child_add"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "only through discharge" in page and "Tess" in page
+    assert not Child.objects.filter(first_name="Tess").exists()
+    with pytest.raises(ValidationError) as raised:
+        practice_services.child_create(
+            created_by=cast.clinician,
+            care_team=[],
+            primary_clinician=cast.clinician,
+            first_name="Tess",
+            last_name="Late",
+            date_of_birth=datetime.date(2016, 5, 1),
+            stage="termination",
+        )
+    assert "stage" in raised.value.message_dict
+
+
+def test_the_child_service_moves_no_stage(cast):
+    for stage in ("termination", "change"):
+        with pytest.raises(ValidationError) as raised:
+            practice_services.child_update(
+                child=cast.child,
+                updated_by=cast.clinician,
+                care_team=[],
+                primary_clinician=cast.clinician,
+                stage=stage,
+            )
+        assert "stage" in raised.value.message_dict
+    assert Child.objects.get(pk=cast.child.pk).stage == cast.child.stage
+
+
+def test_the_model_refuses_termination_without_a_discharge_date(cast):
+    cast.child.stage = "termination"
+    with pytest.raises(ValidationError) as raised:
+        cast.child.full_clean()
+    assert "stage" in raised.value.message_dict
+    cast.child.discharged_on = cast.practice.today()
+    cast.child.full_clean()

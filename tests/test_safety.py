@@ -2,11 +2,14 @@
 with any access at once, except those not to be told; the clinical record never leaves the care
 team; each guardian told is one disclosure in the audit."""
 
+import uuid
+from unittest import mock
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from practice.models import AuditEvent, Guardianship, SafetyConcern
+from practice.models import AuditEvent, Guardianship, OutgoingEmail, SafetyConcern
 from practice.safety.services import safety_concern_record
 
 from .factories import GuardianshipFactory, ParentFactory
@@ -218,3 +221,62 @@ def test_pages_with_concerns_cost_the_same_queries_for_3_or_30(client, cast, fam
             record(cast, family)
         counts.append(count_queries(client, getattr(cast, viewer), url(cast))[0])
     assert counts[0] == counts[1], counts
+
+
+# --- Nothing done twice (issue 12) ------------------------------------------------------------
+
+
+def test_a_double_clicked_concern_is_recorded_once_with_one_set_of_emails(
+    requests_commit, cast, family
+):
+    client = requests_commit
+    client.force_login(cast.clinician)
+    url = reverse("safety_concern_add", args=[cast.child.pk])
+    shown = client.get(url)
+    key = str(shown.context["form"]["once_key"].value())
+    assert f'name="once_key" value="{key}"' in shown.content.decode()
+    data = {"kind": "other", "clinical_record": CLINICAL, "family_statement": STATEMENT}
+    data["once_key"] = key
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    concern = SafetyConcern.objects.get()
+    emails = OutgoingEmail.objects.filter(kind="safety_notice")
+    assert emails.count() == 3  # Pat, the grandmother, the stepfather: once each
+    assert AuditEvent.objects.filter(action="safety.record", target_id=str(concern.pk)).count() == 1
+
+
+def test_the_form_key_is_new_each_time_the_form_is_shown(client, cast, family):
+    client.force_login(cast.clinician)
+    url = reverse("safety_concern_add", args=[cast.child.pk])
+    keys = {str(client.get(url).context["form"]["once_key"].value()) for _ in range(2)}
+    assert len(keys) == 2
+
+
+def test_two_concerns_with_different_keys_are_two(cast, family):
+    record(cast, family, once_key=uuid.uuid4())
+    record(cast, family, once_key=uuid.uuid4())
+    record(cast, family)  # no key: a seed or a task
+    assert SafetyConcern.objects.count() == 3
+
+
+def test_a_concern_that_loses_the_race_returns_the_first_and_tells_no_one_twice(cast, family):
+    # Two requests with the same key at once: the other one commits between this one's check
+    # and its insert. The check is made to miss it (as it would have, a moment earlier); the
+    # unique key stops the insert, and this request's concern, audit and emails roll back.
+    key = uuid.uuid4()
+    first = record(cast, family, once_key=key)
+    emails = OutgoingEmail.objects.count()
+    manager = SafetyConcern._default_manager
+    checks = []
+
+    def check_made_before_the_other_commit(*args, **kwargs):
+        checks.append(kwargs)
+        found = type(manager).filter(manager, *args, **kwargs)
+        return found.none() if len(checks) == 1 else found
+
+    with mock.patch.object(manager, "filter", check_made_before_the_other_commit):
+        concern = record(cast, family, once_key=key)
+    assert concern.pk == first.pk and SafetyConcern.objects.count() == 1
+    assert OutgoingEmail.objects.count() == emails
+    assert AuditEvent.objects.filter(action="safety.record").count() == 1
