@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import CareTeamMembership, User
 from practice.services import staff_deactivate
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
 from practice.access import child_for_user, current_agreement
-from practice.audit import audit, audit_each, audit_read
+from practice.auditlog.services import audit, audit_each, audit_read
 from practice.confidentiality import agreements_to_acknowledge
 from practice.decorators import (
     clinician_required,

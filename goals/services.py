@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from practice.access import policy_for
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import Child, Practice, User
 from practice.once import create_once
 from practice.services import ensure_not_discharged

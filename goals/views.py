@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
-from practice.audit import audit_read
+from practice.auditlog.services import audit_read
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors
 from practice.models import Practice

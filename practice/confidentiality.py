@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import current_agreement, policy_for
-from .audit import audit
+from .auditlog.services import audit
 from .models import (
     Child,
     ConfidentialityAcknowledgement,

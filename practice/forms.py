@@ -2,14 +2,56 @@ import datetime
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
-from .audit import client_ip
+from .auditlog.services import client_ip
 from .models import Child, ConfidentialityAgreement, Guardianship, Practice, User
+from .once import OnceKeyField
 from .password_reset import password_reset_request
 from .throttle import reset_allowed
+
+TOO_LONG = _(
+    "Please shorten this to %(limit_value)s characters or fewer (it has %(show_value)s). "
+    "Your text is kept here so you can shorten it."
+)
+OUT_OF_DATE = _("This form is out of date: reload the page and make your change again.")
+
+
+def state_text_limits(form: forms.BaseForm) -> None:
+    """Every free-text box says its limit, and a longer text (a whole document pasted in) gets
+    a clear error with the text kept. The browser's own maxlength is left off the text areas:
+    it would cut a paste short without a word."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField) or not field.max_length:
+            continue
+        field.error_messages["max_length"] = TOO_LONG
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.pop("maxlength", None)
+            limit = _("Up to %(count)s characters.") % {
+                "count": number_format(field.max_length, force_grouping=True)
+            }
+            field.help_text = f"{field.help_text} {limit}".strip()
+
+
+def once_key_field() -> OnceKeyField:
+    return OnceKeyField(error_messages={"invalid": OUT_OF_DATE})
+
+
+class HiddenErrorsShown:
+    """A form mixin: an error on a hidden field (a garbled once key or version) is shown at
+    the top of the form, where a person can read it, instead of on a field nobody sees."""
+
+    def full_clean(self):
+        super().full_clean()
+        for field in self.hidden_fields():
+            if field.errors and field.name in self.fields:
+                self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield"))
+                for error in field.errors:
+                    if error not in self._errors[NON_FIELD_ERRORS]:
+                        self._errors[NON_FIELD_ERRORS].append(error)
 
 
 class DateInput(forms.DateInput):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .audit import audit
+from .auditlog.services import audit
 from .models import User
 from .outbox.models import OutgoingEmail
 from .outbox.services import email_queue

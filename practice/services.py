@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .access import policy_to_write
-from .audit import audit
+from .auditlog.services import audit
 from .models import (
     CareTeamMembership,
     Child,

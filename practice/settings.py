@@ -215,9 +215,9 @@ AXES_IP_FAILURE_LIMIT = envint("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "practice.throttle.PracticeAxesHandler"
-# The client's address (practice.audit.client_ip): REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
-# proxies the address in X-Forwarded-For that the outermost of them saw.
-AXES_CLIENT_IP_CALLABLE = "practice.audit.client_ip"
+# The client's address (practice.auditlog.services.client_ip): REMOTE_ADDR, or behind
+# TRUSTED_PROXY_COUNT proxies the address in X-Forwarded-For that the outermost of them saw.
+AXES_CLIENT_IP_CALLABLE = "practice.auditlog.services.client_ip"
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # Password reset (practice/throttle.py): at most this many requests per address and per IP in
 # the window, counted from the audit's password_reset.request events in the database.

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .access import child_for_user
-from .audit import audit
+from .auditlog.services import audit
 from .decorators import intake_required, practice_admin_required
 from .forms import (
     AgreementForm,

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import AuditEvent
 
 from .conftest import need

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from practice import services
 from practice.access import children_for, policy_for
-from practice.emergency.services import break_glass_open
+from practice.break_glass.services import break_glass_open
 from practice.models import AuditEvent, BreakGlassGrant, Guardianship, Invitation, SafetyConcern
 from practice.safety.services import safety_concern_record
 

@@ -37,7 +37,7 @@ from engagement.visits import services as visit_services
 from engagement.visits.models import SessionLog
 from goals import services as goal_services
 from practice import services as practice_services
-from practice.emergency.services import break_glass_open
+from practice.break_glass.services import break_glass_open
 from practice.models import (
     AuditEvent,
     BreakGlassGrant,

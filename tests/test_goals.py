@@ -12,7 +12,7 @@ from goals.models import Goal, GoalChange, GoalRating, Milestone
 from goals.scores import gas_t_score
 from goals.selectors import goal_board
 from practice.access import policy_for
-from practice.emergency.services import break_glass_open
+from practice.break_glass.services import break_glass_open
 from practice.models import AuditEvent, Practice
 from tests.factories import AgreementFactory, GuardianshipFactory, ParentFactory
 

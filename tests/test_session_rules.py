@@ -17,7 +17,7 @@ from engagement.rescheduling.services import reschedule_request_answer
 from engagement.visits import services
 from engagement.visits.models import Addendum, SessionLog, SessionSeries
 from practice.access import policy_for
-from practice.emergency.services import break_glass_open
+from practice.break_glass.services import break_glass_open
 from practice.models import AuditEvent, CareTeamMembership
 from tests.factories import AgreementFactory, ChildFactory, ClinicianFactory
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from practice import services
-from practice.emergency.services import break_glass_open
+from practice.break_glass.services import break_glass_open
 from practice.models import AuditEvent, Guardianship, Invitation, User
 
 from .factories import ParentFactory

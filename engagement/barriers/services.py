@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from practice.access import ChildPolicy, policy_for, policy_to_write
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import Child, User
 from practice.services import ensure_not_discharged
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from practice.access import policy_to_write
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import Child, Stage, User
 from practice.services import ensure_not_discharged
 

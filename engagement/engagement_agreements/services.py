@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from practice.access import policy_for
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import Child, Practice, User
 from practice.policy.services import communication_policy_for
 from practice.services import ensure_not_discharged

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from practice.access import child_for_user
-from practice.audit import audit, audit_read
+from practice.auditlog.services import audit, audit_read
 from practice.decorators import clinician_required, practice_admin_required
 from practice.models import Child, Practice
 

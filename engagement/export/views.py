@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practice.access import child_for_user
-from practice.audit import audit, audit_read
+from practice.auditlog.services import audit, audit_read
 from practice.decorators import clinician_required, parent_required
 from practice.models import Practice
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import HiddenErrorsShown, once_key_field, state_text_limits
+from practice.forms import HiddenErrorsShown, once_key_field, state_text_limits
 
 from .models import MAX_BODY, MAX_SUBJECT
 

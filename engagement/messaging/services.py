@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from practice.access import ChildPolicy, policy_for
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import Child, CommunicationPolicy, Practice, User
 from practice.once import create_once
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.decorators import parent_required
 from practice.models import Practice
 

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import HiddenErrorsShown, once_key_field, state_text_limits
 from goals.models import GAS_LEVELS
+from practice.forms import HiddenErrorsShown, once_key_field, state_text_limits
 
 from .models import MAX_OBSERVATION
 

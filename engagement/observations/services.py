@@ -13,7 +13,7 @@ from goals.models import Goal
 from goals.selectors import visible_goals
 from goals.services import goal_rate
 from practice.access import policy_for
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import Child, User
 from practice.once import create_once
 from practice.services import ensure_not_discharged

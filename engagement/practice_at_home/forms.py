@@ -3,8 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import state_text_limits
-from practice.forms import DateInput
+from practice.forms import DateInput, state_text_limits
 
 from .models import CheckIn, HomePractice
 from .services import GOAL_ERROR, PAST_ERROR

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from goals.models import Goal
 from practice.access import policy_for
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import Child, User
 
 from ..visits.models import SessionLog

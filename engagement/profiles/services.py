@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import User
 
 from ..models import ParentProfile

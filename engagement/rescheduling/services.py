@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practice.access import ChildPolicy, policy_for, policy_to_write
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import User
 
 from ..barriers.models import Barrier

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.access import caseload_for, child_for_user
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.decorators import clinician_required
 from practice.models import Guardianship, Practice
 

@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import CommunicationPolicy, Practice, User
 
 from .models import ProgressUpdate, UpdatePreference

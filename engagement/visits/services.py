@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from goals.models import Goal, GoalRating
 from goals.services import goal_rate
 from practice.access import policy_to_write
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import Guardianship, Practice, User
 from practice.services import ensure_not_discharged
 

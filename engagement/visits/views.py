@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from goals.models import Goal
 from practice.access import child_for_user
-from practice.audit import audit_read
+from practice.auditlog.services import audit_read
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors
 from practice.models import Guardianship, Practice, User

@@ -16,7 +16,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..audit import audit
+from ..auditlog.services import audit
 from ..models import Practice, User
 
 RECOVERY_CODES = 10

@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audit
+from ..auditlog.services import audit
 from ..emails import render_email
 from .holds import holds
 from .models import OutgoingEmail

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from practice.audit import audit
+from practice.auditlog.services import audit
 from practice.models import CommunicationPolicy, Practice, User
 from practice.timing import ContactRules, NeverAllowed, next_allowed
 

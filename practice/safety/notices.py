@@ -15,7 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from ..audit import audit
+from ..auditlog.services import audit
 from ..models import CommunicationPolicy, Guardianship, OutgoingEmail, Practice, SafetyConcern
 from ..outbox.services import email_queue
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..access import ChildPolicy, policy_to_write
-from ..audit import audit
+from ..auditlog.services import audit
 from ..models import Child, NotToBeTold, SafetyConcern, User
 from ..once import create_once
 from .notices import safety_notices_queue

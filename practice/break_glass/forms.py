@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .services import validate_reason
 
 
-class EmergencySearchForm(forms.Form):
+class BreakGlassSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Child's name"),
         min_length=2,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .policy import views
+from . import views
 
 urlpatterns = [
     path("communication/", views.communication_policy, name="communication_policy"),

@@ -15,7 +15,7 @@ def _outside_care_team(user: User) -> QuerySet[Child]:
     return Child.objects.exclude(pk__in=mine)
 
 
-def emergency_search(user: User, query: str) -> list[tuple[int, str]]:
+def break_glass_search(user: User, query: str) -> list[tuple[int, str]]:
     """Children outside the user's care team whose name matches: (pk, name) only, nothing else."""
     words = query.split()
     if not words:
@@ -33,8 +33,8 @@ def emergency_search(user: User, query: str) -> list[tuple[int, str]]:
     return [(pk, f"{preferred or first} {last}") for pk, first, preferred, last in rows]
 
 
-def child_for_emergency(user: User, pk: int) -> Child:
-    """A child outside the user's care team, for the emergency request page; 404 otherwise."""
+def child_for_break_glass(user: User, pk: int) -> Child:
+    """A child outside the user's care team, for the break-the-glass request page; 404 otherwise."""
     child = (
         _outside_care_team(user)
         .filter(pk=pk)

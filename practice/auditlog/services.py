@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from .models import AuditEvent, Child, User
+from ..models import AuditEvent, Child, User
 
 
 def client_ip(request) -> str | None:

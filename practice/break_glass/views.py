@@ -9,26 +9,26 @@ from django.utils.translation import gettext as _
 from ..decorators import clinician_required, practice_admin_required
 from ..forms import add_service_errors
 from . import selectors
-from .forms import BreakGlassForm, EmergencySearchForm
+from .forms import BreakGlassForm, BreakGlassSearchForm
 from .services import break_glass_open
 
 
 @clinician_required
-def emergency_search(request):
-    form = EmergencySearchForm(request.GET if "q" in request.GET else None)
+def break_glass_search(request):
+    form = BreakGlassSearchForm(request.GET if "q" in request.GET else None)
     results = None
     if form.is_bound and form.is_valid():
-        results = selectors.emergency_search(request.user, form.cleaned_data["q"])
+        results = selectors.break_glass_search(request.user, form.cleaned_data["q"])
     return render(
         request,
-        "practice/emergency/search.html",
+        "practice/break_glass/search.html",
         {"form": form, "results": results, "minutes": settings.BREAK_GLASS_MINUTES},
     )
 
 
 @clinician_required
-def emergency_request(request, pk):
-    child = selectors.child_for_emergency(request.user, pk)
+def break_glass_request(request, pk):
+    child = selectors.child_for_break_glass(request.user, pk)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,16 +52,16 @@ def emergency_request(request, pk):
             return redirect("child_detail", pk=child.pk)
     return render(
         request,
-        "practice/emergency/request.html",
+        "practice/break_glass/request.html",
         {"form": form, "child": child, "minutes": settings.BREAK_GLASS_MINUTES},
     )
 
 
 @practice_admin_required
-def emergency_grants(request):
+def break_glass_grants(request):
     page = Paginator(selectors.grants_for_admins(), 50).get_page(request.GET.get("page"))
     return render(
         request,
-        "practice/emergency/grants.html",
+        "practice/break_glass/grants.html",
         {"page": page, "now": timezone.now()},
     )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audit
+from ..auditlog.services import audit
 from ..models import BreakGlassGrant, CareTeamMembership, Child, User
 
 MIN_REASON_CHARACTERS = 20
