@@ -19,6 +19,7 @@ from practice.decorators import (
     staff_required,
 )
 from practice.models import Practice, User
+from practice.policy.services import communication_policy_for
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
 from . import family_engagement, portal, selectors, services
@@ -27,7 +28,6 @@ from .barriers import selectors as barrier_selectors
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
 from .forms import ClinicianLeaveForm
 from .messaging import selectors as messaging_selectors
-from .messaging import services as messaging_services
 from .observations import selectors as observation_selectors
 from .observations import views as observation_views
 from .practice_at_home import selectors as home_practice_selectors
@@ -41,7 +41,7 @@ PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 @clinician_required
 def caseload(request):
     practice = Practice.get()
-    communication = messaging_services.communication_policy(practice)
+    communication = communication_policy_for(practice)
     rows = selectors.caseload_rows(request.user, practice=practice)
     active = [row for row in rows if not row.child.is_discharged]
     return render(

@@ -1,12 +1,10 @@
 """The benchmark's bare view: a tiny template behind the same middleware and session as every
-page, the limit no page can beat (README, "Performance"). Off unless BENCH_BARE_VIEW is set."""
+page, the limit no page can beat (README, "Performance"). Only the bench's URLconf
+(practice/bench_urls.py, selected by BENCH_BARE_VIEW) routes it."""
 
-from django.conf import settings
-from django.http import Http404
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def bare(request):
-    if not settings.BENCH_BARE_VIEW:
-        raise Http404
+def bare(request: HttpRequest) -> HttpResponse:
     return render(request, "bench/bare.html")

@@ -346,8 +346,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-# The benchmark's bare view (/bench/bare/, practice/bench.py): off unless bench/run.py sets it.
+# The benchmark's bare view (/bench/bare/, practice/bench.py) is routed only by the bench's own
+# URLconf (practice/bench_urls.py: every page plus that one), selected here when bench/run.py
+# sets BENCH_BARE_VIEW; the production URLconf never has it.
 BENCH_BARE_VIEW = envbool("BENCH_BARE_VIEW", False)
+if BENCH_BARE_VIEW:
+    ROOT_URLCONF = "practice.bench_urls"
 
 LOGGING = {
     "version": 1,

@@ -108,29 +108,32 @@ def _blocks(rules: ContactRules, local: datetime.datetime) -> list[tuple]:
     return blocks
 
 
-def _local(when: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:
+def wall_time(when: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:
+    """An instant as the practice's local wall-clock time (naive), for arithmetic in whole
+    local days and hours that a DST change does not move."""
     return when.astimezone(tz).replace(tzinfo=None)
 
 
-def _instant(local: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:
-    """A local wall time as a UTC instant. A time skipped by a spring-forward change maps to
-    the instant the clocks jumped over it, so it is never lost."""
+def instant_at(local: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:
+    """A local wall time as a UTC instant. A time skipped by a spring-forward change (fold=0:
+    the offset before the change) maps to the instant the clocks jumped over it, so it is
+    never lost; a time that happens twice (autumn) is the first of the two."""
     return local.replace(tzinfo=tz).astimezone(UTC)
 
 
 def is_allowed(rules: ContactRules, when: datetime.datetime, tz: ZoneInfo) -> bool:
-    return not _blocks(rules, _local(when, tz))
+    return not _blocks(rules, wall_time(when, tz))
 
 
 def next_allowed(rules: ContactRules, when: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:
     """The earliest allowed instant at or after `when` (UTC)."""
     instant = when.astimezone(UTC)
     for _ in range(MAX_STEPS):
-        blocks = _blocks(rules, _local(instant, tz))
+        blocks = _blocks(rules, wall_time(instant, tz))
         if not blocks:
             return instant
         # Until the longest of the blocks holding now ends, nothing is allowed.
-        instant = max(instant, _instant(max(end for _, end in blocks), tz))
+        instant = max(instant, instant_at(max(end for _, end in blocks), tz))
     raise NeverAllowed
 
 
@@ -138,9 +141,9 @@ def latest_allowed(rules: ContactRules, when: datetime.datetime, tz: ZoneInfo) -
     """The latest allowed minute at or before `when` (UTC)."""
     instant = when.astimezone(UTC)
     for _ in range(MAX_STEPS):
-        blocks = _blocks(rules, _local(instant, tz))
+        blocks = _blocks(rules, wall_time(instant, tz))
         if not blocks:
             return instant
         # Back past the earliest start of the blocks holding now, to the minute before it.
-        instant = min(instant, _instant(min(start for start, _ in blocks), tz)) - ONE_MINUTE
+        instant = min(instant, instant_at(min(start for start, _ in blocks), tz)) - ONE_MINUTE
     raise NeverAllowed

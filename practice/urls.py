@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import bench, views
+from . import views
 from .forms import LoginForm, OutboxPasswordResetForm
 from .password_reset import PasswordResetView
 
@@ -77,5 +77,4 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("engagement.urls")),
     path("operator/", admin.site.urls),
-    path("bench/bare/", bench.bare, name="bench_bare"),
 ]

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagement.updates.models import ProgressUpdate, UpdatePreference
-from engagement.updates.schedule import practice_policy, preference_for
+from engagement.updates.schedule import preference_for
 from engagement.updates.unsubscribe import unsubscribe_headers, unsubscribe_token, unsubscribe_url
 from practice.models import AuditEvent, CommunicationPolicy
+from practice.policy.services import communication_policy_for as practice_policy
 
 pytestmark = pytest.mark.django_db
 

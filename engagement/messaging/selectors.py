@@ -12,9 +12,9 @@ from django.http import Http404
 
 from practice.access import ChildPolicy, caseload_for, child_for_user
 from practice.models import Child, CommunicationPolicy, Practice, User
+from practice.policy.services import communication_policy_for
 
 from .models import Message, MessageThread
-from .services import communication_policy
 from .timing import is_overdue
 
 
@@ -101,7 +101,7 @@ def overdue_threads(
     """Open threads on this clinician's caseload whose latest message is the family's and older
     than the practice's response time in business days. One query for the whole caseload:
     a calendar-day prefilter in SQL, the business-day rule in Python."""
-    communication = communication or communication_policy(practice)
+    communication = communication or communication_policy_for(practice)
     response_days = communication.response_time_business_days
     candidates = (
         MessageThread.objects.filter(

@@ -15,17 +15,13 @@ from django.utils.translation import ngettext
 
 from practice.access import ChildPolicy, policy_for
 from practice.auditlog.services import audit
-from practice.models import Child, CommunicationPolicy, Practice, User
+from practice.models import Child, Practice, User
 from practice.once import create_once
+from practice.policy.services import communication_policy_for
 
 from ..notices.services import message_notice_queue, message_notices_skip_read
 from .models import Message, MessageThread
 from .timing import local_midnight
-
-
-def communication_policy(practice: Practice) -> CommunicationPolicy:
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return policy
 
 
 def sent_today(parent: User, now: datetime.datetime, practice: Practice) -> int:
@@ -37,7 +33,7 @@ def sent_today(parent: User, now: datetime.datetime, practice: Practice) -> int:
 def _check_daily_limit(parent: User, now: datetime.datetime, practice: Practice) -> None:
     # Serialise one parent's sends so two tabs cannot both take the last message of the day.
     User.objects.select_for_update().filter(pk=parent.pk).first()
-    limit = communication_policy(practice).daily_message_limit
+    limit = communication_policy_for(practice).daily_message_limit
     if sent_today(parent, now, practice) >= limit:
         raise ValidationError(
             ngettext(

@@ -12,6 +12,7 @@ from practice.access import child_for_user
 from practice.auditlog.services import audit
 from practice.decorators import parent_required
 from practice.models import Practice
+from practice.policy.services import communication_policy_for
 
 from ..selectors import portal_children
 from . import selectors, services
@@ -20,7 +21,7 @@ from .forms import ReplyForm, ThreadStartForm
 
 def _boundaries() -> dict:
     """What every message form shows: the emergency notice and the expected response time."""
-    return {"communication": services.communication_policy(Practice.get())}
+    return {"communication": communication_policy_for()}
 
 
 @parent_required

@@ -22,11 +22,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from practice.models import CommunicationPolicy, OutgoingEmail, Practice, User
+from practice.policy.services import communication_policy_for
 from practice.timing import NeverAllowed, is_allowed, next_allowed
 
 from .content import ProgressEmail, build_progress_emails, parents_with_children
 from .models import ProgressUpdate, UpdatePreference
-from .schedule import contact_rules_for, is_receiving, next_update_after, practice_policy
+from .schedule import contact_rules_for, is_receiving, next_update_after
 from .unsubscribe import unsubscribe_headers
 
 # A tick opens at most this many updates; the rest wait for the next tick (a few minutes).
@@ -49,7 +50,7 @@ def progress_updates_open(
     ids to `enqueue` once it is committed. Then hand out again what lost its worker. Costs
     O(due): only preferences with next_update_at <= now are read (an indexed column)."""
     practice = Practice.get()
-    policy = practice_policy()
+    policy = communication_policy_for()
     opened = 0
     while opened < limit:
         found, ids = _open_chunk(now, practice, policy)
@@ -150,7 +151,7 @@ def progress_emails_create(
     emails_send_claimed without reading them back. A fixed number of queries per chunk."""
     now = now or timezone.now()
     practice = Practice.get()
-    policy = practice_policy()
+    policy = communication_policy_for()
     with transaction.atomic():
         updates = _one_per_parent(
             ProgressUpdate.objects.select_for_update(skip_locked=True, of=("self",))

@@ -18,11 +18,12 @@ from practice.access import caseload_for, child_for_user
 from practice.auditlog.services import audit
 from practice.decorators import clinician_required
 from practice.models import Guardianship, Practice
+from practice.policy.services import communication_policy_for
 
 from .content import ChildSection, ProgressEmail, build_progress_emails
 from .delivery import period_starts
 from .models import UpdatePreference
-from .schedule import is_receiving, practice_policy
+from .schedule import is_receiving
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Preview:
 def _preview(guardianship: Guardianship, clinician, now: datetime.datetime) -> Preview:
     parent = guardianship.guardian
     practice = Practice.get()
-    policy = practice_policy()
+    policy = communication_policy_for()
     pref = UpdatePreference.objects.filter(parent=parent).first() or UpdatePreference(
         parent=parent, cadence=policy.default_cadence
     )

@@ -34,8 +34,16 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 
-from practice.models import CommunicationPolicy, Practice, User
-from practice.timing import ContactRules, NeverAllowed, contact_rules, next_allowed
+from practice.models import CommunicationPolicy, User
+from practice.policy.services import communication_policy_for
+from practice.timing import (
+    ContactRules,
+    NeverAllowed,
+    contact_rules,
+    instant_at,
+    next_allowed,
+    wall_time,
+)
 
 from .models import UpdatePreference
 
@@ -48,21 +56,13 @@ GRACE = datetime.timedelta(days=3)
 UTC = datetime.UTC
 
 
-def practice_policy(practice: Practice | None = None) -> CommunicationPolicy:
-    """The practice's communication policy (created with its defaults if missing)."""
-    policy, _created = CommunicationPolicy.objects.get_or_create(
-        practice=practice or Practice.get()
-    )
-    return policy
-
-
 def preference_for(parent: User, policy: CommunicationPolicy | None = None) -> UpdatePreference:
     """The parent's preference; a new one takes the policy's default cadence. Nothing is
     scheduled here: the first login does that (see receivers.py)."""
     existing = UpdatePreference.objects.filter(parent=parent).first()
     if existing is not None:
         return existing
-    policy = policy or practice_policy()
+    policy = policy or communication_policy_for()
     try:
         with transaction.atomic():
             return UpdatePreference.objects.create(parent=parent, cadence=policy.default_cadence)
@@ -112,12 +112,6 @@ def _slot_after(local: datetime.datetime, weekday: int, hour: int) -> datetime.d
     return slot
 
 
-def _instant(local: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:
-    """Local wall time as UTC. A slot in a spring-forward gap (always on the hour) takes the
-    offset before the change (fold=0), which is the instant the clocks jumped: sent once."""
-    return local.replace(tzinfo=tz).astimezone(UTC)
-
-
 def next_update_after(
     pref: UpdatePreference,
     policy: CommunicationPolicy,
@@ -130,8 +124,9 @@ def next_update_after(
         return None
     gap = datetime.timedelta(days=GAP_DAYS[effective_cadence(pref, policy)])
     # Whole local days, so a DST change in between does not move the hour.
-    earliest_local = after.astimezone(tz).replace(tzinfo=None) + gap - GRACE
-    slot = _instant(_slot_after(earliest_local, pref.weekday, pref.hour), tz)
+    earliest_local = wall_time(after, tz) + gap - GRACE
+    # A slot in a spring-forward gap (always on the hour) is the instant the clocks jumped.
+    slot = instant_at(_slot_after(earliest_local, pref.weekday, pref.hour), tz)
     try:
         return next_allowed(contact_rules_for(pref, policy), slot, tz)
     except NeverAllowed:
@@ -148,9 +143,13 @@ def never_allowed(pref: UpdatePreference, policy: CommunicationPolicy, tz: ZoneI
 
 
 def rules_for_users(user_ids: set[int], policy: CommunicationPolicy) -> dict[int, ContactRules]:
-    """Each parent's rules (the policy's plus their own times), for the outbox's last check
-    before sending (practice/outbox/holds.py); staff keep the practice's. One query."""
-    return {
+    """Each user's rules, for every id asked, in one query: a parent's are the policy's plus
+    their own times; a user with no preference yet (staff, a parent who never opened the page)
+    has the practice's. Nothing is written here. The outbox's last check before sending
+    (practice/outbox/holds.py) and every notice read them through here."""
+    own = {
         pref.parent_id: contact_rules_for(pref, policy)
         for pref in UpdatePreference.objects.filter(parent_id__in=user_ids)
     }
+    practice_rules = contact_rules(policy)
+    return {pk: own.get(pk, practice_rules) for pk in user_ids}

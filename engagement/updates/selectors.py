@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from practice.models import CommunicationPolicy, Practice, User
+from practice.policy.services import communication_policy_for
 
 from .models import UpdatePreference
-from .schedule import effective_cadence, never_allowed, next_update_after, practice_policy
+from .schedule import effective_cadence, never_allowed, next_update_after
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def preference_page(parent: User) -> PreferencePage:
     """The parent's own preference (an unsaved default before their first one) and when the
     next update is due. Only ever the signed-in parent's own row."""
     practice = Practice.get()
-    policy = practice_policy(practice)
+    policy = communication_policy_for(practice)
     tz = practice.tz
     pref = UpdatePreference.objects.filter(parent=parent).first()
     if pref is None:

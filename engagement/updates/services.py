@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from practice.auditlog.services import audit
 from practice.models import CommunicationPolicy, Practice, User
+from practice.policy.services import communication_policy_for
 
 from .models import ProgressUpdate, UpdatePreference
 from .schedule import (
@@ -21,7 +22,6 @@ from .schedule import (
     is_receiving,
     never_allowed,
     next_update_after,
-    practice_policy,
     preference_for,
 )
 
@@ -51,7 +51,7 @@ def update_preference_schedule(
 ) -> datetime.datetime | None:
     """Recompute when the parent's next progress email falls due: a cadence after the end of
     their last update, and never before now."""
-    policy = policy or practice_policy()
+    policy = policy or communication_policy_for()
     now = now or timezone.now()
     last_end = ProgressUpdate.objects.filter(parent_id=pref.parent_id).aggregate(
         last=Max("period_end")
@@ -102,7 +102,7 @@ def update_preference_set(
     unsubscribe."""
     if not parent.is_parent:
         raise PermissionDenied(_("Only a parent has progress emails."))
-    policy = practice_policy()
+    policy = communication_policy_for()
     preference_for(parent, policy)
     pref = UpdatePreference.objects.select_for_update().get(parent=parent)
     values = {
@@ -161,7 +161,7 @@ def update_preference_start(*, parent: User, now: datetime.datetime | None = Non
     ).exists():
         return
     now = now or timezone.now()
-    policy = practice_policy()
+    policy = communication_policy_for()
     with transaction.atomic():
         pref = preference_for(parent, policy)
         pref = UpdatePreference.objects.select_for_update().get(pk=pref.pk)

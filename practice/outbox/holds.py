@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Callable, Iterable
 
 from ..models import CommunicationPolicy, Practice
+from ..policy.services import communication_policy_for
 from ..timing import ContactRules, NeverAllowed, contact_rules, is_allowed, next_allowed
 from .models import OutgoingEmail
 
@@ -42,7 +43,7 @@ def holds(emails: Iterable[OutgoingEmail], now: datetime.datetime) -> dict[int, 
     if not held:
         return {}
     practice = Practice.get()
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    policy = communication_policy_for(practice)
     default = contact_rules(policy)
     users = {email.user_id for email in held if email.user_id}
     rules = _provider(users, policy) if (_provider and users) else {}

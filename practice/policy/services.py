@@ -47,10 +47,13 @@ EMERGENCY_NOTICE_MISSING = gettext_lazy(
 )
 
 
-def communication_policy_for(practice: Practice) -> CommunicationPolicy:
-    """The practice's policy; a practice created before its policy gets the defaults."""
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return policy
+def communication_policy_for(practice: Practice | None = None) -> CommunicationPolicy:
+    """The practice's policy (the one practice by default); a practice created before its
+    policy gets the defaults. Every layer reads the policy through here."""
+    communication, _created = CommunicationPolicy.objects.get_or_create(
+        practice=practice or Practice.get()
+    )
+    return communication
 
 
 def quiet_length(start: datetime.time, end: datetime.time) -> datetime.timedelta:

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..auditlog.services import audit
-from ..models import CommunicationPolicy, Guardianship, OutgoingEmail, Practice, SafetyConcern
+from ..models import Guardianship, OutgoingEmail, Practice, SafetyConcern
 from ..outbox.services import email_queue
+from ..policy.services import communication_policy_for
 
 
 def safety_notice_key(concern: SafetyConcern, guardian_id: int) -> str:
@@ -37,7 +38,7 @@ def safety_notices_queue(
     Each notice is audited (who and which outbox row, never what)."""
     now = now or timezone.now()
     practice = Practice.get()
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    policy = communication_policy_for(practice)
     context = {
         "practice": practice,
         "portal_url": settings.SITE_URL + reverse("portal_home"),

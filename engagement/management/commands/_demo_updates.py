@@ -6,9 +6,9 @@ a preference keeps it."""
 import datetime
 
 from engagement.updates.models import UpdatePreference
-from engagement.updates.schedule import practice_policy
 from engagement.updates.services import update_preference_schedule
 from practice.models import Practice, User
+from practice.policy.services import communication_policy_for
 
 # email: the fields that differ from the policy's default
 CHOICES = {
@@ -29,7 +29,7 @@ SIGNED_IN_DAYS_AGO = 21
 
 
 def seed_updates(practice: Practice, now: datetime.datetime) -> None:
-    policy = practice_policy(practice)
+    policy = communication_policy_for(practice)
     parents = User.objects.filter(role=User.Role.PARENT, is_demo=True).exclude(
         update_preference__first_login_at__isnull=False
     )
