@@ -4,12 +4,13 @@ one goal's page with its chart, ratings side by side, comments and history."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from practice.access import child_for_user
+from practice.access import ChildPolicy, child_for_user
 from practice.auditlog.services import audit_read
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors
@@ -22,12 +23,12 @@ from .models import Goal, GoalRating
 from .scores import T_SCORE_HELP
 
 
-def _back_to_child(request, child_pk):
+def _back_to_child(request: HttpRequest, child_pk: int) -> HttpResponse:
     return redirect("portal_child" if request.user.is_parent else "child_detail", pk=child_pk)
 
 
 @clinician_required
-def goal_add(request, child_pk):
+def goal_add(request: HttpRequest, child_pk: int) -> HttpResponse:
     child, policy = child_for_user(request.user, child_pk)
     if not policy.is_care_team:
         raise Http404
@@ -49,7 +50,7 @@ def goal_add(request, child_pk):
 
 
 @clinician_required
-def goal_edit(request, pk):
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     goal, policy = selectors.goal_for_user(request.user, pk)
     if not policy.is_care_team:
         raise Http404
@@ -89,7 +90,7 @@ def _form_over(saved: Goal, typed) -> GoalForm:
 
 
 @parent_required
-def goal_propose(request, child_pk):
+def goal_propose(request: HttpRequest, child_pk: int) -> HttpResponse:
     child, policy = child_for_user(request.user, child_pk)
     if not policy.goals:
         raise Http404
@@ -109,7 +110,7 @@ def goal_propose(request, child_pk):
     return render(request, "goals/goal_propose.html", {"form": form, "child": child})
 
 
-def _detail_context(request, goal, policy, **forms) -> dict:
+def _detail_context(request: HttpRequest, goal: Goal, policy: ChildPolicy, **forms: Form) -> dict:
     board_view = selectors.goal_view(
         Goal.objects.prefetch_related("ratings__rated_by").get(pk=goal.pk)
     )
@@ -134,7 +135,7 @@ def _detail_context(request, goal, policy, **forms) -> dict:
 
 
 @login_required
-def goal_detail(request, pk):
+def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal, policy = selectors.goal_for_user(request.user, pk)
     audit_read(request=request, policy=policy, child=goal.child, action="goal.view", target=goal)
     return render(request, "goals/goal_detail.html", _detail_context(request, goal, policy))
@@ -142,7 +143,7 @@ def goal_detail(request, pk):
 
 @require_POST
 @login_required
-def goal_rate(request, pk):
+def goal_rate(request: HttpRequest, pk: int) -> HttpResponse:
     goal, policy = selectors.goal_for_user(request.user, pk)
     form = RatingForm(request.POST, for_parent=request.user.is_parent)
     if form.is_valid():
@@ -170,7 +171,7 @@ def goal_rate(request, pk):
 
 @require_POST
 @login_required
-def goal_comment(request, pk):
+def goal_comment(request: HttpRequest, pk: int) -> HttpResponse:
     goal, policy = selectors.goal_for_user(request.user, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -189,7 +190,7 @@ def goal_comment(request, pk):
 
 @require_POST
 @clinician_required
-def goal_agree(request, pk):
+def goal_agree(request: HttpRequest, pk: int) -> HttpResponse:
     goal, policy = selectors.goal_for_user(request.user, pk)
     try:
         services.goal_agree(goal=goal, clinician=request.user)
@@ -210,7 +211,7 @@ def goal_agree(request, pk):
 
 @require_POST
 @clinician_required
-def goal_status(request, pk):
+def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
     goal, policy = selectors.goal_for_user(request.user, pk)
     form = StatusForm(request.POST)
     if form.is_valid():

@@ -170,7 +170,11 @@ def _emergency_policy(child: Child, level: str, until: datetime.datetime) -> Chi
 
 
 def policy_for(
-    user: User, child: Child, *, practice: Practice | None = None, today=None
+    user: User,
+    child: Child,
+    *,
+    practice: Practice | None = None,
+    today: datetime.date | None = None,
 ) -> ChildPolicy | None:
     """What this user may see of this child, or None when the child does not exist for them."""
     if not user.is_authenticated or not user.is_active:
@@ -236,7 +240,9 @@ def caseload_for(user: User) -> QuerySet[Child]:
     return Child.objects.filter(memberships__clinician=user)
 
 
-def policy_prefetches(viewers: QuerySet[Guardianship], *, through: str = "") -> list:
+def policy_prefetches(
+    viewers: QuerySet[Guardianship], *, through: str = ""
+) -> list[str | Prefetch]:
     """What policy_for reads of a child, to prefetch: its care team, its agreements (newest
     first) and the guardianships of whoever will be judged (`viewers`: one user's, a chunk
     of parents', or every guardian who may be told). `through` is the path from the rows

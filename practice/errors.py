@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         reason, status = "too_big", 413
     elif isinstance(exception, TooManyFieldsSent):

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .access import child_for_user
+from .access import ChildPolicy, child_for_user
 from .auditlog.services import audit
 from .decorators import intake_required, practice_admin_required
 from .forms import (
@@ -26,11 +27,11 @@ from .forms import (
     StaffInviteForm,
     add_service_errors,
 )
-from .models import Guardianship, Heartbeat, Invitation, Practice, User
+from .models import Child, Guardianship, Heartbeat, Invitation, Practice, User
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_parent:
         return redirect("portal_home")
@@ -39,7 +40,7 @@ def home(request):
     return redirect("practice_settings")
 
 
-def _report_invitation(request, invitation: Invitation) -> None:
+def _report_invitation(request: HttpRequest, invitation: Invitation) -> None:
     """Say what became of the invitation's email so far: delivery runs in the background, so
     usually it is on its way; the guardian and staff lists show its state from then on."""
     invitation.refresh_from_db(fields=["sent_at", "send_error"])
@@ -66,7 +67,7 @@ def _report_invitation(request, invitation: Invitation) -> None:
 # --- Invitations -------------------------------------------------------------------------
 
 
-def invitation_accept(request, token):
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     state, invitation = services.invitation_check(token)
     if state is not services.InvitationState.VALID:
         return render(
@@ -93,7 +94,7 @@ def invitation_accept(request, token):
 # --- Intake ------------------------------------------------------------------------------
 
 
-def _child_to_write(request, pk, right: str):
+def _child_to_write(request: HttpRequest, pk: int, right: str) -> tuple[Child, ChildPolicy]:
     """The child and policy when this user may make this kind of change (the services ask
     again); 403 for a reader who may not, such as an emergency reader; 404 as ever."""
     child, policy = child_for_user(request.user, pk)
@@ -103,7 +104,7 @@ def _child_to_write(request, pk, right: str):
 
 
 @intake_required
-def child_add(request):
+def child_add(request: HttpRequest) -> HttpResponse:
     practice = Practice.get()
     initial = {"primary_clinician": request.user.pk} if request.user.is_clinician else {}
     form = ChildForm(request.POST or None, initial=initial, today=practice.today())
@@ -122,7 +123,7 @@ def child_add(request):
 
 
 @intake_required
-def child_edit(request, pk):
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child, policy = child_for_user(request.user, pk)
     if not policy.may_write("intake"):
         return redirect("child_detail", pk=pk)
@@ -140,13 +141,13 @@ def child_edit(request, pk):
     return render(request, "practice/child_form.html", {"form": form, "child": child})
 
 
-def _warn(request, form) -> None:
+def _warn(request: HttpRequest, form) -> None:
     for text in form.warnings(today=Practice.get().today()):
         messages.warning(request, text)
 
 
 @intake_required
-def guardian_add(request, pk):
+def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
     child, policy = _child_to_write(request, pk, "intake")
     form = GuardianAddForm(request.POST or None, initial={"send_invitation": True})
     if request.method == "POST" and form.is_valid():
@@ -179,7 +180,7 @@ def guardian_add(request, pk):
 
 
 @intake_required
-def guardian_edit(request, pk, guardianship_pk):
+def guardian_edit(request: HttpRequest, pk: int, guardianship_pk: int) -> HttpResponse:
     child, policy = _child_to_write(request, pk, "intake")
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
@@ -208,7 +209,7 @@ def guardian_edit(request, pk, guardianship_pk):
 
 @require_POST
 @intake_required
-def guardian_invite(request, pk, guardianship_pk):
+def guardian_invite(request: HttpRequest, pk: int, guardianship_pk: int) -> HttpResponse:
     child, policy = _child_to_write(request, pk, "intake")
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
@@ -228,7 +229,7 @@ def guardian_invite(request, pk, guardianship_pk):
 
 
 @intake_required
-def agreement_add(request, pk):
+def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     child, policy = child_for_user(request.user, pk)
     if not policy.may_write("clinical"):
         return redirect("child_detail", pk=pk)
@@ -259,7 +260,7 @@ def agreement_add(request, pk):
 
 
 @practice_admin_required
-def staff_list(request):
+def staff_list(request: HttpRequest) -> HttpResponse:
     staff = (
         User.objects.filter(role__in=[User.Role.CLINICIAN, User.Role.ADMIN])
         .prefetch_related(
@@ -275,7 +276,7 @@ def staff_list(request):
 
 
 @practice_admin_required
-def staff_invite(request):
+def staff_invite(request: HttpRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -293,13 +294,13 @@ def staff_invite(request):
     return render(request, "practice/staff_invite.html", {"form": form})
 
 
-def _staff_member(pk) -> User:
+def _staff_member(pk: int) -> User:
     return get_object_or_404(User, pk=pk, role__in=[User.Role.CLINICIAN, User.Role.ADMIN])
 
 
 @require_POST
 @practice_admin_required
-def staff_resend(request, pk):
+def staff_resend(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     if user.has_usable_password() or not user.is_active:
         messages.info(request, _("%(name)s does not need an invitation.") % {"name": user})
@@ -312,7 +313,7 @@ def staff_resend(request, pk):
 
 @require_POST
 @practice_admin_required
-def staff_deactivate(request, pk):
+def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     try:
         services.staff_deactivate(user=user, deactivated_by=request.user, request=request)
@@ -325,7 +326,7 @@ def staff_deactivate(request, pk):
 
 @require_POST
 @practice_admin_required
-def staff_reactivate(request, pk):
+def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     services.staff_reactivate(user=user, reactivated_by=request.user, request=request)
     messages.success(request, _("%(name)s can sign in again.") % {"name": user})
@@ -333,7 +334,7 @@ def staff_reactivate(request, pk):
 
 
 @practice_admin_required
-def practice_settings(request):
+def practice_settings(request: HttpRequest) -> HttpResponse:
     practice = Practice.get()
     form = PracticeSettingsForm(request.POST or None, instance=practice)
     if request.method == "POST" and form.is_valid():
@@ -353,5 +354,5 @@ def practice_settings(request):
     )
 
 
-def audit_login(sender, request, user, **kwargs):
+def audit_login(sender: type, request: HttpRequest, user: User, **kwargs) -> None:
     audit(actor=user, action="auth.login", target=user, request=request)

@@ -1,16 +1,19 @@
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from ..access import child_for_user
 from ..decorators import practice_admin_required
-from ..models import Practice, User
+from ..models import Child, Practice, User
 from .forms import AuditFilterForm
 from .selectors import audit_actions, audit_events
 
 PER_PAGE = 50
 
 
-def _audit_page(request, *, child=None, actor=None):
+def _audit_page(
+    request: HttpRequest, *, child: Child | None = None, actor: User | None = None
+) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, actions=audit_actions())
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = audit_events(
@@ -32,16 +35,16 @@ def _audit_page(request, *, child=None, actor=None):
 
 
 @practice_admin_required
-def audit_list(request):
+def audit_list(request: HttpRequest) -> HttpResponse:
     return _audit_page(request)
 
 
 @practice_admin_required
-def audit_child(request, pk):
+def audit_child(request: HttpRequest, pk: int) -> HttpResponse:
     child, _policy = child_for_user(request.user, pk)
     return _audit_page(request, child=child)
 
 
 @practice_admin_required
-def audit_user(request, pk):
+def audit_user(request: HttpRequest, pk: int) -> HttpResponse:
     return _audit_page(request, actor=get_object_or_404(User, pk=pk))

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from .services import break_glass_open
 
 
 @clinician_required
-def break_glass_search(request):
+def break_glass_search(request: HttpRequest) -> HttpResponse:
     form = BreakGlassSearchForm(request.GET if "q" in request.GET else None)
     results = None
     if form.is_bound and form.is_valid():
@@ -27,7 +28,7 @@ def break_glass_search(request):
 
 
 @clinician_required
-def break_glass_request(request, pk):
+def break_glass_request(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_for_break_glass(request.user, pk)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -58,7 +59,7 @@ def break_glass_request(request, pk):
 
 
 @practice_admin_required
-def break_glass_grants(request):
+def break_glass_grants(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.grants_for_admins(), 50).get_page(request.GET.get("page"))
     return render(
         request,

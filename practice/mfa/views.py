@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from .forms import AppCodeForm, CodeForm
 SHOW_CODES = "mfa_codes_to_show"
 
 
-def _next_url(request) -> str:
+def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -26,7 +26,7 @@ def _next_url(request) -> str:
 
 @never_cache
 @staff_required
-def mfa_verify(request):
+def mfa_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified() or not services.is_enrolled(request.user):
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
@@ -47,14 +47,14 @@ def mfa_verify(request):
     return render(request, "practice/mfa/verify.html", {"form": form, "next": _next_url(request)})
 
 
-def _show_codes(request, codes: list[str]):
+def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
     request.session[SHOW_CODES] = codes
     return redirect("mfa_recovery_codes")
 
 
 @never_cache
 @staff_required
-def mfa_setup(request):
+def mfa_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     practice = Practice.get()
     if services.is_enrolled(user):
@@ -94,7 +94,7 @@ def mfa_setup(request):
 
 @never_cache
 @staff_required
-def mfa_qr_code(request):
+def mfa_qr_code(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
     if device is None:
         raise Http404
@@ -104,7 +104,7 @@ def mfa_qr_code(request):
 
 @never_cache
 @staff_required
-def mfa_recovery_codes(request):
+def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_verified():
             raise Http404
@@ -119,7 +119,7 @@ def mfa_recovery_codes(request):
 
 @require_POST
 @staff_required
-def mfa_turn_off(request):
+def mfa_turn_off(request: HttpRequest) -> HttpResponse:
     if Practice.get().require_staff_mfa:
         messages.error(request, _("The practice requires two-step sign-in for all staff."))
         return redirect("mfa_setup")
@@ -138,7 +138,7 @@ def mfa_turn_off(request):
 
 @require_POST
 @practice_admin_required
-def mfa_reset(request, pk):
+def mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk, role__in=[User.Role.CLINICIAN, User.Role.ADMIN])
     services.mfa_remove(user=member, removed_by=request.user, request=request)
     messages.success(

@@ -4,7 +4,7 @@ subject or body; a failed row can be sent again."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ PER_PAGE = 50
 
 
 @practice_admin_required
-def outbox_list(request):
+def outbox_list(request: HttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = outbox_rows(state=filters.get("state", ""), kind=filters.get("kind", ""))
@@ -42,7 +42,7 @@ def outbox_list(request):
     )
 
 
-def _back_to_list(request):
+def _back_to_list(request: HttpRequest) -> HttpResponse:
     # Back to the same filters and page; only the list's own parameters are carried over.
     sent = QueryDict(request.POST.get("here", ""))
     query = QueryDict(mutable=True)
@@ -55,7 +55,7 @@ def _back_to_list(request):
 
 @require_POST
 @practice_admin_required
-def outbox_retry(request, pk):
+def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     email = get_object_or_404(OutgoingEmail.objects.only(*DELIVERY_FIELDS), pk=pk)
     try:
         email_retry(email=email, user=request.user, request=request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -64,7 +65,7 @@ def _saved_message(form, changes: dict) -> str:
 
 
 @practice_admin_required
-def communication_policy(request):
+def communication_policy(request: HttpRequest) -> HttpResponse:
     # The timezone middleware has loaded the practice already.
     practice = getattr(request, "_practice", None) or Practice.get()
     policy = services.communication_policy_for(practice)

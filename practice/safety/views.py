@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,7 +14,7 @@ from .services import safety_concern_record
 
 
 @clinician_required
-def safety_concern_add(request, pk):
+def safety_concern_add(request: HttpRequest, pk: int) -> HttpResponse:
     child, policy = child_for_user(request.user, pk)
     if not policy.may_write("safety"):  # the care team, or an emergency reader
         raise Http404
