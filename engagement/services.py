@@ -14,7 +14,7 @@ from practice.services import staff_deactivate
 
 @transaction.atomic
 def caseload_reassign(
-    *, from_clinician: User, to_clinician: User, reassigned_by: User, request=None
+    *, from_clinician: User, to_clinician: User, reassigned_by: User, ip_address: str | None = None
 ) -> int:
     """Move every care-team place of one clinician to another, keeping who is primary."""
     if from_clinician == to_clinician:
@@ -43,7 +43,7 @@ def caseload_reassign(
             action="caseload.reassign",
             target=membership.child,
             child=membership.child,
-            request=request,
+            ip_address=ip_address,
             from_clinician=from_clinician.pk,
             to_clinician=to_clinician.pk,
         )
@@ -52,10 +52,12 @@ def caseload_reassign(
 
 
 @transaction.atomic
-def clinician_leave(*, clinician: User, successor: User, by: User, request=None) -> int:
+def clinician_leave(
+    *, clinician: User, successor: User, by: User, ip_address: str | None = None
+) -> int:
     """A clinician leaves: their caseload goes to the successor, then they are deactivated."""
     moved = caseload_reassign(
-        from_clinician=clinician, to_clinician=successor, reassigned_by=by, request=request
+        from_clinician=clinician, to_clinician=successor, reassigned_by=by, ip_address=ip_address
     )
-    staff_deactivate(user=clinician, deactivated_by=by, request=request)
+    staff_deactivate(user=clinician, deactivated_by=by, ip_address=ip_address)
     return moved

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
 from practice.access import child_for_user, current_agreement
-from practice.auditlog.services import audit, audit_each, audit_read
+from practice.auditlog.services import audit, audit_each, audit_read, client_ip
 from practice.confidentiality import agreements_to_acknowledge
 from practice.decorators import (
     clinician_required,
@@ -69,7 +69,13 @@ def child_detail(request, pk):
     practice = Practice.get()
     today = practice.today()
     # A view under break-the-glass is marked so, for whoever reviews the log.
-    audit_read(request=request, policy=policy, child=child, action="child.view")
+    audit_read(
+        reader=request.user,
+        ip_address=client_ip(request),
+        policy=policy,
+        child=child,
+        action="child.view",
+    )
     return render(
         request,
         "engagement/child_detail.html",
@@ -137,7 +143,7 @@ def portal_home(request):
         actor=request.user,
         action="portal.home_view",
         children=[entry.child for entry in children],
-        request=request,
+        ip_address=client_ip(request),
     )
     return render(request, "engagement/portal_home.html", {"children": children})
 
@@ -164,7 +170,11 @@ def portal_child(request, pk):
         if item.child.pk == child.pk
     )
     audit(
-        actor=request.user, action="portal.child_view", target=child, child=child, request=request
+        actor=request.user,
+        action="portal.child_view",
+        target=child,
+        child=child,
+        ip_address=client_ip(request),
     )
     board = goal_board(policy, child)
     return render(
@@ -203,7 +213,7 @@ def clinician_leave(request, pk):
                 clinician=leaving,
                 successor=form.cleaned_data["successor"],
                 by=request.user,
-                request=request,
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             form.add_error(None, error.messages)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice.access import ChildPolicy, child_for_user
-from practice.auditlog.services import audit_read
+from practice.auditlog.services import audit_read, client_ip
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors
 from practice.models import Practice
@@ -137,7 +137,14 @@ def _detail_context(request: HttpRequest, goal: Goal, policy: ChildPolicy, **for
 @login_required
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal, policy = selectors.goal_for_user(request.user, pk)
-    audit_read(request=request, policy=policy, child=goal.child, action="goal.view", target=goal)
+    audit_read(
+        reader=request.user,
+        ip_address=client_ip(request),
+        policy=policy,
+        child=goal.child,
+        action="goal.view",
+        target=goal,
+    )
     return render(request, "goals/goal_detail.html", _detail_context(request, goal, policy))
 
 

@@ -116,7 +116,11 @@ def agreements_to_acknowledge(
 
 @transaction.atomic
 def agreement_acknowledge(
-    *, agreement: ConfidentialityAgreement, guardian: User, today: datetime.date, request=None
+    *,
+    agreement: ConfidentialityAgreement,
+    guardian: User,
+    today: datetime.date,
+    ip_address: str | None = None,
 ) -> ConfidentialityAcknowledgement:
     """A guardian with portal access has read the agreement in force (idempotent)."""
     child = agreement.child
@@ -135,7 +139,7 @@ def agreement_acknowledge(
             action="confidentiality.acknowledge",
             target=agreement,
             child=child,
-            request=request,
+            ip_address=ip_address,
             version=agreement.version,
         )
     return acknowledgement

@@ -100,7 +100,9 @@ class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
         return address
 
     def save(self, request=None, **kwargs):
-        password_reset_request(address=self.cleaned_data["email"], request=request or self.request)
+        password_reset_request(
+            address=self.cleaned_data["email"], ip_address=client_ip(request or self.request)
+        )
 
 
 def login_username(request, credentials=None) -> str:

@@ -22,11 +22,11 @@ from .outbox.services import email_queue
 from .throttle import RESET_ACTION, address_digest
 
 
-def password_reset_request(*, address: str, request) -> None:
+def password_reset_request(*, address: str, ip_address: str | None) -> None:
     """Record the ask (it counts towards the throttle) and queue the lookup and email."""
     from .tasks import password_reset_send_task
 
-    audit(actor=None, action=RESET_ACTION, request=request, address=address_digest(address))
+    audit(actor=None, action=RESET_ACTION, ip_address=ip_address, address=address_digest(address))
     # robust: a broker that is down loses this ask (the person asks again), never the page.
     transaction.on_commit(partial(password_reset_send_task.delay, address), robust=True)
 

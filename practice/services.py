@@ -88,7 +88,7 @@ def _may_invite(user: User, invited_by: User, child: Child | None) -> None:
 
 
 def invitation_send(
-    *, user: User, invited_by: User, child: Child | None = None, request=None
+    *, user: User, invited_by: User, child: Child | None = None, ip_address: str | None = None
 ) -> Invitation:
     """Create a fresh invitation (older ones stop working) and queue its email in the outbox.
     A guardian's invitation names the child it is sent for (`child`), whose intake right the
@@ -115,7 +115,7 @@ def invitation_send(
             key=f"invitation:{invitation.pk}",
         )
         invitation.save(update_fields=["email"])
-        audit(actor=invited_by, action="invitation.create", target=user, request=request)
+        audit(actor=invited_by, action="invitation.create", target=user, ip_address=ip_address)
     return invitation
 
 
@@ -132,7 +132,9 @@ def invitation_follow_email(sender, email: OutgoingEmail, **kwargs) -> None:
         invitations.update(send_error="")
 
 
-def invitation_accept(*, invitation: Invitation, password: str, request=None) -> User:
+def invitation_accept(
+    *, invitation: Invitation, password: str, ip_address: str | None = None
+) -> User:
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at is not None or invitation.superseded:
@@ -142,7 +144,7 @@ def invitation_accept(*, invitation: Invitation, password: str, request=None) ->
         user.save(update_fields=["password"])
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-        audit(actor=user, action="invitation.accept", target=user, request=request)
+        audit(actor=user, action="invitation.accept", target=user, ip_address=ip_address)
     return user
 
 
@@ -165,7 +167,12 @@ def _set_care_team(*, child: Child, clinicians: list[User], primary: User) -> No
 
 @transaction.atomic
 def child_create(
-    *, created_by: User, care_team: list[User], primary_clinician: User, request=None, **fields
+    *,
+    created_by: User,
+    care_team: list[User],
+    primary_clinician: User,
+    ip_address: str | None = None,
+    **fields,
 ) -> Child:
     if not (created_by.is_clinician or created_by.can_manage_practice):
         raise PermissionDenied(_("Only clinicians and the office add children."))
@@ -173,7 +180,7 @@ def child_create(
     child.full_clean()
     child.save()
     _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
-    audit(actor=created_by, action="child.create", target=child, child=child, request=request)
+    audit(actor=created_by, action="child.create", target=child, child=child, ip_address=ip_address)
     return child
 
 
@@ -184,7 +191,7 @@ def child_update(
     updated_by: User,
     care_team: list[User],
     primary_clinician: User,
-    request=None,
+    ip_address: str | None = None,
     **fields,
 ) -> Child:
     policy_to_write(updated_by, child, right="intake")
@@ -206,7 +213,7 @@ def child_update(
         action="child.update",
         target=child,
         child=child,
-        request=request,
+        ip_address=ip_address,
         fields=changed,
     )
     return child
@@ -278,7 +285,7 @@ def guardian_add(
     access: str = Guardianship.Access.FULL,
     is_primary_contact: bool = False,
     phone: str = "",
-    request=None,
+    ip_address: str | None = None,
     **access_fields,
 ) -> Guardianship:
     """A guardian of the child, their account made on first use. The intake right is asked
@@ -311,7 +318,7 @@ def guardian_add(
         action="guardian.add",
         target=guardianship,
         child=child,
-        request=request,
+        ip_address=ip_address,
         access=access,
     )
     return guardianship
@@ -319,7 +326,7 @@ def guardian_add(
 
 @transaction.atomic
 def guardianship_update(
-    *, guardianship: Guardianship, updated_by: User, request=None, **fields
+    *, guardianship: Guardianship, updated_by: User, ip_address: str | None = None, **fields
 ) -> Guardianship:
     """Edits a guardianship; a change of access records its reason, basis and who made it.
     The intake right is asked first; allowed after discharge (a court order can come later)."""
@@ -347,7 +354,7 @@ def guardianship_update(
             action="guardian.access_change",
             target=guardianship,
             child=guardianship.child,
-            request=request,
+            ip_address=ip_address,
             reason=guardianship.access_reason,
             previous=previous,
             access=access,
@@ -364,7 +371,7 @@ def agreement_record(
     effective_date: datetime.date,
     child_assent: bool = False,
     child_assent_notes: str = "",
-    request=None,
+    ip_address: str | None = None,
 ) -> ConfidentialityAgreement:
     """A new version of the child's confidentiality agreement; older versions are kept. It is
     agreed with the child in therapy: the care team's, and closed with the record at discharge."""
@@ -387,7 +394,7 @@ def agreement_record(
         action="confidentiality.record",
         target=agreement,
         child=child,
-        request=request,
+        ip_address=ip_address,
         sharing_level=sharing_level,
     )
     return agreement
@@ -413,7 +420,7 @@ def staff_create(
     role: str,
     discipline: str = "",
     is_practice_admin: bool = False,
-    request=None,
+    ip_address: str | None = None,
 ) -> User:
     _practice_admin_only(invited_by)
     if role not in (User.Role.CLINICIAN, User.Role.ADMIN):
@@ -437,12 +444,12 @@ def staff_create(
     except IntegrityError:
         # The same person invited twice at once: the unique address stopped the second.
         raise ValidationError({"email": ADDRESS_IN_USE}) from None
-    audit(actor=invited_by, action="staff.create", target=user, request=request, role=role)
+    audit(actor=invited_by, action="staff.create", target=user, ip_address=ip_address, role=role)
     return user
 
 
 @transaction.atomic
-def staff_deactivate(*, user: User, deactivated_by: User, request=None) -> User:
+def staff_deactivate(*, user: User, deactivated_by: User, ip_address: str | None = None) -> User:
     _practice_admin_only(deactivated_by)
     if user == deactivated_by:
         raise ValidationError(_("You cannot deactivate your own account."))
@@ -452,22 +459,24 @@ def staff_deactivate(*, user: User, deactivated_by: User, request=None) -> User:
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
     Invitation.objects.filter(user=user, accepted_at__isnull=True).update(superseded=True)
-    audit(actor=deactivated_by, action="staff.deactivate", target=user, request=request)
+    audit(actor=deactivated_by, action="staff.deactivate", target=user, ip_address=ip_address)
     return user
 
 
 @transaction.atomic
-def staff_reactivate(*, user: User, reactivated_by: User, request=None) -> User:
+def staff_reactivate(*, user: User, reactivated_by: User, ip_address: str | None = None) -> User:
     _practice_admin_only(reactivated_by)
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
-    audit(actor=reactivated_by, action="staff.reactivate", target=user, request=request)
+    audit(actor=reactivated_by, action="staff.reactivate", target=user, ip_address=ip_address)
     return user
 
 
 @transaction.atomic
-def practice_update(*, practice: Practice, updated_by: User, request=None, **fields) -> Practice:
+def practice_update(
+    *, practice: Practice, updated_by: User, ip_address: str | None = None, **fields
+) -> Practice:
     _practice_admin_only(updated_by)
     changed = [name for name, value in fields.items() if getattr(practice, name) != value]
     for name, value in fields.items():
@@ -475,6 +484,10 @@ def practice_update(*, practice: Practice, updated_by: User, request=None, **fie
     practice.full_clean()
     practice.save()
     audit(
-        actor=updated_by, action="practice.update", target=practice, request=request, fields=changed
+        actor=updated_by,
+        action="practice.update",
+        target=practice,
+        ip_address=ip_address,
+        fields=changed,
     )
     return practice

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .access import ChildPolicy, child_for_user
-from .auditlog.services import audit
+from .auditlog.services import audit, client_ip
 from .decorators import intake_required, practice_admin_required
 from .forms import (
     AgreementForm,
@@ -78,7 +78,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_accept(
-                invitation=invitation, password=form.cleaned_data["new_password1"], request=request
+                invitation=invitation,
+                password=form.cleaned_data["new_password1"],
+                ip_address=client_ip(request),
             )
         except ValidationError:
             return render(
@@ -111,7 +113,9 @@ def child_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.service_fields()
         try:
-            child = services.child_create(created_by=request.user, request=request, **data)
+            child = services.child_create(
+                created_by=request.user, ip_address=client_ip(request), **data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -132,7 +136,9 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.service_fields()
         try:
-            services.child_update(child=child, updated_by=request.user, request=request, **data)
+            services.child_update(
+                child=child, updated_by=request.user, ip_address=client_ip(request), **data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -154,7 +160,7 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "send_invitation"}
         try:
             guardianship = services.guardian_add(
-                child=child, added_by=request.user, request=request, **data
+                child=child, added_by=request.user, ip_address=client_ip(request), **data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -172,7 +178,7 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
                     user=guardianship.guardian,
                     invited_by=request.user,
                     child=child,
-                    request=request,
+                    ip_address=client_ip(request),
                 )
                 _report_invitation(request, invitation)
             return redirect("child_detail", pk=child.pk)
@@ -192,7 +198,10 @@ def guardian_edit(request: HttpRequest, pk: int, guardianship_pk: int) -> HttpRe
         guardianship.refresh_from_db()
         try:
             services.guardianship_update(
-                guardianship=guardianship, updated_by=request.user, request=request, **fields
+                guardianship=guardianship,
+                updated_by=request.user,
+                ip_address=client_ip(request),
+                **fields,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -222,7 +231,10 @@ def guardian_invite(request: HttpRequest, pk: int, guardianship_pk: int) -> Http
         )
     else:
         invitation = services.invitation_send(
-            user=guardianship.guardian, invited_by=request.user, child=child, request=request
+            user=guardianship.guardian,
+            invited_by=request.user,
+            child=child,
+            ip_address=client_ip(request),
         )
         _report_invitation(request, invitation)
     return redirect("child_detail", pk=child.pk)
@@ -242,7 +254,10 @@ def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_record(
-                child=child, recorded_by=request.user, request=request, **form.cleaned_data
+                child=child,
+                recorded_by=request.user,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -281,13 +296,13 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.staff_create(
-                invited_by=request.user, request=request, **form.cleaned_data
+                invited_by=request.user, ip_address=client_ip(request), **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             invitation = services.invitation_send(
-                user=user, invited_by=request.user, request=request
+                user=user, invited_by=request.user, ip_address=client_ip(request)
             )
             _report_invitation(request, invitation)
             return redirect("staff_list")
@@ -306,7 +321,10 @@ def staff_resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("%(name)s does not need an invitation.") % {"name": user})
     else:
         _report_invitation(
-            request, services.invitation_send(user=user, invited_by=request.user, request=request)
+            request,
+            services.invitation_send(
+                user=user, invited_by=request.user, ip_address=client_ip(request)
+            ),
         )
     return redirect("staff_list")
 
@@ -316,7 +334,9 @@ def staff_resend(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     try:
-        services.staff_deactivate(user=user, deactivated_by=request.user, request=request)
+        services.staff_deactivate(
+            user=user, deactivated_by=request.user, ip_address=client_ip(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -328,7 +348,7 @@ def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @practice_admin_required
 def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
-    services.staff_reactivate(user=user, reactivated_by=request.user, request=request)
+    services.staff_reactivate(user=user, reactivated_by=request.user, ip_address=client_ip(request))
     messages.success(request, _("%(name)s can sign in again.") % {"name": user})
     return redirect("staff_list")
 
@@ -341,7 +361,10 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             practice = Practice.objects.select_for_update().get(pk=practice.pk)
             services.practice_update(
-                practice=practice, updated_by=request.user, request=request, **form.cleaned_data
+                practice=practice,
+                updated_by=request.user,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
             )
         messages.success(request, _("The practice settings were saved."))
         return redirect("practice_settings")
@@ -355,4 +378,4 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
 
 
 def audit_login(sender: type, request: HttpRequest, user: User, **kwargs) -> None:
-    audit(actor=user, action="auth.login", target=user, request=request)
+    audit(actor=user, action="auth.login", target=user, ip_address=client_ip(request))

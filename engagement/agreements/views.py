@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
+from practice.auditlog.services import client_ip
 from practice.confidentiality import agreement_acknowledge
 from practice.decorators import parent_required
 from practice.models import Practice
@@ -29,7 +30,7 @@ def acknowledge(request, pk):
             agreement=agreement,
             guardian=request.user,
             today=Practice.get().today(),
-            request=request,
+            ip_address=client_ip(request),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

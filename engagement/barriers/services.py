@@ -42,7 +42,7 @@ def barrier_record(
     notes: str = "",
     actions_taken: str = "",
     session: SessionLog | None = None,
-    request=None,
+    ip_address: str | None = None,
 ) -> Barrier:
     policy = _policy(by, child)
     ensure_not_discharged(child)
@@ -66,7 +66,7 @@ def barrier_record(
         action="barrier.record",
         target=barrier,
         child=child,
-        request=request,
+        ip_address=ip_address,
         kind=kind,
         reporter_role=reporter_role,
     )
@@ -83,7 +83,7 @@ def barrier_update(
     status: str,
     notes: str,
     actions_taken: str,
-    request=None,
+    ip_address: str | None = None,
 ) -> Barrier:
     """The care team follows a barrier up: what it is, its status, notes and what was done."""
     policy_to_write(by, barrier.child, right="clinical")
@@ -98,7 +98,7 @@ def barrier_update(
         action="barrier.update",
         target=barrier,
         child=barrier.child,
-        request=request,
+        ip_address=ip_address,
         status_from=before,
         status_to=status,
     )
@@ -106,7 +106,7 @@ def barrier_update(
 
 
 def barrier_from_family_cancellation(
-    *, session: SessionLog, by: User, kind: str, note: str = "", request=None
+    *, session: SessionLog, by: User, kind: str, note: str = "", ip_address: str | None = None
 ) -> Barrier:
     """What got in the way of a session the family cancelled, as they told the clinician."""
     if session.status != SessionLog.Status.CANCELLED_FAMILY:
@@ -118,5 +118,5 @@ def barrier_from_family_cancellation(
         reporter_role=Barrier.ReporterRole.FAMILY,
         notes=note,
         session=session,
-        request=request,
+        ip_address=ip_address,
     )

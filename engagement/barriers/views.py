@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
+from practice.auditlog.services import client_ip
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors
 
@@ -26,7 +27,11 @@ def barrier_add(request, child_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.barrier_record(
-                child=child, by=request.user, session=session, request=request, **form.cleaned_data
+                child=child,
+                by=request.user,
+                session=session,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -44,7 +49,7 @@ def barrier_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.barrier_update(
-                barrier=barrier, by=request.user, request=request, **form.cleaned_data
+                barrier=barrier, by=request.user, ip_address=client_ip(request), **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -69,7 +74,7 @@ def barrier_after_cancellation(request, pk):
                 by=request.user,
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
-                request=request,
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)

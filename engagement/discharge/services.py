@@ -41,7 +41,12 @@ TERMINATION_THROUGH_DISCHARGE = _lazy(
 
 @transaction.atomic
 def stage_change(
-    *, child: Child, to_stage: str, changed_by: User, family_note: str = "", request=None
+    *,
+    child: Child,
+    to_stage: str,
+    changed_by: User,
+    family_note: str = "",
+    ip_address: str | None = None,
 ) -> StageChange:
     """Move the child to another stage (forwards or back), recorded and told to the family."""
     _care_team_only(changed_by, child)
@@ -69,7 +74,7 @@ def stage_change(
         action="child.stage_change",
         target=change,
         child=child,
-        request=request,
+        ip_address=ip_address,
         from_stage=change.from_stage,
         to_stage=to_stage,
     )
@@ -105,7 +110,7 @@ def child_discharge(
     coming_back: str,
     today: datetime.date,
     now: datetime.datetime,
-    request=None,
+    ip_address: str | None = None,
 ) -> DischargeSummary:
     """Close the episode with a plain-language summary for the family."""
     _care_team_only(discharged_by, child)
@@ -147,7 +152,7 @@ def child_discharge(
         action="child.discharge",
         target=summary,
         child=child,
-        request=request,
+        ip_address=ip_address,
         cancelled_sessions=cancelled,
     )
     return summary

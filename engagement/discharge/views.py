@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
+from practice.auditlog.services import client_ip
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors
 from practice.models import Practice
@@ -32,7 +33,10 @@ def stage_change(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             change = services.stage_change(
-                child=child, changed_by=request.user, request=request, **form.cleaned_data
+                child=child,
+                changed_by=request.user,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -63,7 +67,7 @@ def discharge(request, pk):
                 discharged_by=request.user,
                 today=practice.today(),
                 now=now,
-                request=request,
+                ip_address=client_ip(request),
                 **data,
             )
         except ValidationError as error:

@@ -50,7 +50,7 @@ def engagement_agreement_record(
     parent_role: str,
     channels: list[str],
     communication_guidance: str,
-    request=None,
+    ip_address: str | None = None,
 ) -> EngagementAgreement:
     """A new version; every guardian is asked to agree to it again. Its reply time is the
     communication policy's at this moment."""
@@ -77,7 +77,7 @@ def engagement_agreement_record(
         action="engagement_agreement.record",
         target=agreement,
         child=child,
-        request=request,
+        ip_address=ip_address,
         version=agreement.version,
     )
     return agreement
@@ -85,7 +85,7 @@ def engagement_agreement_record(
 
 @transaction.atomic
 def engagement_agreement_acknowledge(
-    *, agreement: EngagementAgreement, guardian: User, request=None
+    *, agreement: EngagementAgreement, guardian: User, ip_address: str | None = None
 ) -> EngagementAcknowledgement:
     """A guardian who may see the child agrees to the current version (once per version)."""
     policy = policy_for(guardian, agreement.child)
@@ -109,7 +109,7 @@ def engagement_agreement_acknowledge(
         action="engagement_agreement.acknowledge",
         target=agreement,
         child=agreement.child,
-        request=request,
+        ip_address=ip_address,
         version=agreement.version,
     )
     return acknowledgement

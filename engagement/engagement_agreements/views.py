@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
+from practice.auditlog.services import client_ip
 from practice.decorators import clinician_required, parent_required
 
 from . import services
@@ -25,7 +26,7 @@ def agreement_record(request, child_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.engagement_agreement_record(
-                child=child, by=request.user, request=request, **form.cleaned_data
+                child=child, by=request.user, ip_address=client_ip(request), **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error.messages)
@@ -55,7 +56,7 @@ def agreement_acknowledge(request, child_pk, pk):
     agreement.child = child
     try:
         services.engagement_agreement_acknowledge(
-            agreement=agreement, guardian=request.user, request=request
+            agreement=agreement, guardian=request.user, ip_address=client_ip(request)
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from practice.access import child_for_user
-from practice.auditlog.services import audit, audit_read
+from practice.auditlog.services import audit, audit_read, client_ip
 from practice.decorators import clinician_required, practice_admin_required
 from practice.models import Child, Practice
 
@@ -14,7 +14,7 @@ from .selectors import family_engagement, score_of
 @practice_admin_required
 def report(request):
     practice = Practice.get()
-    audit(actor=request.user, action="report.engagement_view", request=request)
+    audit(actor=request.user, action="report.engagement_view", ip_address=client_ip(request))
     return render(
         request,
         "engagement_signals/report.html",
@@ -28,7 +28,13 @@ def child_engagement(request, pk):
     child, policy = child_for_user(request.user, pk)
     if not policy.clinical:
         raise Http404
-    audit_read(request=request, policy=policy, child=child, action="engagement.view")
+    audit_read(
+        reader=request.user,
+        ip_address=client_ip(request),
+        policy=policy,
+        child=child,
+        action="engagement.view",
+    )
     practice = Practice.get()
     family = score_of(
         family_engagement(Child.objects.filter(pk=child.pk), timezone.now(), practice.tz), child.pk

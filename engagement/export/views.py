@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practice.access import child_for_user
-from practice.auditlog.services import audit, audit_read
+from practice.auditlog.services import audit, audit_read, client_ip
 from practice.decorators import clinician_required, parent_required
 from practice.models import Practice
 
@@ -22,7 +22,14 @@ def child_record(request, pk):
     if not policy.clinical:  # the care team, or an emergency reader: read-only either way
         raise Http404
     record = selectors.child_record(policy, child)
-    audit_read(request=request, policy=policy, child=child, action="export.record", format="print")
+    audit_read(
+        reader=request.user,
+        ip_address=client_ip(request),
+        policy=policy,
+        child=child,
+        action="export.record",
+        format="print",
+    )
     return render(
         request,
         "export/child_record.html",
@@ -43,7 +50,7 @@ def _family(request, child_pk: int | None, as_json: bool):
             action="export.family",
             target=child,
             child=child,
-            request=request,
+            ip_address=client_ip(request),
             format="json" if as_json else "print",
         )
     if not as_json:

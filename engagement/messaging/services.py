@@ -90,7 +90,7 @@ def thread_start(
     guardian: User,
     subject: str,
     body: str,
-    request=None,
+    ip_address: str | None = None,
     now=None,
     once_key: uuid.UUID | None = None,
 ) -> MessageThread:
@@ -114,7 +114,7 @@ def thread_start(
         thread.full_clean()
         thread.save()
         message = _post(thread, guardian, body.strip(), True, now)
-        _audit(guardian, message, thread, request, started=True)
+        _audit(guardian, message, thread, ip_address, started=True)
         return thread
 
     return create_once(MessageThread, once_key, create)[0]
@@ -126,7 +126,7 @@ def message_send(
     thread: MessageThread,
     by: User,
     body: str,
-    request=None,
+    ip_address: str | None = None,
     now=None,
     once_key: uuid.UUID | None = None,
 ) -> Message:
@@ -144,19 +144,21 @@ def message_send(
         if from_family:
             _check_daily_limit(by, now, Practice.get())
         message = _post(thread, by, body.strip(), from_family, now, once_key)
-        _audit(by, message, thread, request, started=False)
+        _audit(by, message, thread, ip_address, started=False)
         return message
 
     return create_once(Message, once_key, create)[0]
 
 
-def _audit(by: User, message: Message, thread: MessageThread, request, *, started: bool) -> None:
+def _audit(
+    by: User, message: Message, thread: MessageThread, ip_address: str | None, *, started: bool
+) -> None:
     audit(
         actor=by,
         action="message.send",
         target=message,
         child=thread.child,
-        request=request,
+        ip_address=ip_address,
         thread=thread.pk,
         from_family=message.from_family,
         started_thread=started,

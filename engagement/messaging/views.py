@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
-from practice.auditlog.services import audit
+from practice.auditlog.services import audit, client_ip
 from practice.decorators import parent_required
 from practice.models import Practice
 from practice.policy.services import communication_policy_for
@@ -41,7 +41,10 @@ def thread_start(request, child_pk):
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.thread_start(
-                child=child, guardian=request.user, request=request, **form.cleaned_data
+                child=child,
+                guardian=request.user,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error.messages)
@@ -63,7 +66,10 @@ def thread_detail(request, pk):
         if form.is_valid():
             try:
                 services.message_send(
-                    thread=thread, by=request.user, request=request, **form.cleaned_data
+                    thread=thread,
+                    by=request.user,
+                    ip_address=client_ip(request),
+                    **form.cleaned_data,
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)
@@ -78,7 +84,7 @@ def thread_detail(request, pk):
         action="message.thread_view",
         target=thread,
         child=thread.child,
-        request=request,
+        ip_address=client_ip(request),
         **emergency,
     )
     context = {

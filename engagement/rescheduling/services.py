@@ -51,7 +51,7 @@ def session_cancel_by_family(
     kind: str,
     note: str = "",
     now: datetime.datetime,
-    request=None,
+    ip_address: str | None = None,
 ) -> Barrier:
     """Mark the session cancelled by the family and record what got in the way. The family's
     own words go on the session (the care team reads them); the barrier's notes stay the
@@ -68,10 +68,10 @@ def session_cancel_by_family(
         action="session.cancel_by_family",
         target=session,
         child=session.child,
-        request=request,
+        ip_address=ip_address,
     )
     return barrier_record(
-        child=session.child, by=guardian, kind=kind, session=session, request=request
+        child=session.child, by=guardian, kind=kind, session=session, ip_address=ip_address
     )
 
 
@@ -82,7 +82,7 @@ def reschedule_request_create(
     guardian: User,
     preferred_times: str,
     now: datetime.datetime,
-    request=None,
+    ip_address: str | None = None,
 ) -> RescheduleRequest:
     _guardian_policy(guardian, session)
     session = _upcoming(session, now)
@@ -100,7 +100,7 @@ def reschedule_request_create(
         action="reschedule_request.create",
         target=reschedule_request,
         child=session.child,
-        request=request,
+        ip_address=ip_address,
     )
     return reschedule_request
 
@@ -115,7 +115,7 @@ def reschedule_request_answer(
     new_start: datetime.datetime | None = None,
     now: datetime.datetime,
     book_anyway: bool = False,
-    request=None,
+    ip_address: str | None = None,
 ) -> RescheduleRequest:
     """Answer (with, optionally, the new time: the one-step reschedule, which refuses a clash
     unless `book_anyway`) or decline."""
@@ -142,7 +142,7 @@ def reschedule_request_answer(
         action="reschedule_request.answer",
         target=reschedule_request,
         child=session.child,
-        request=request,
+        ip_address=ip_address,
         status=status,
         moved=new_start is not None,
     )

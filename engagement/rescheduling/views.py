@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from practice.auditlog.services import client_ip
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors
 from practice.models import Practice
@@ -25,7 +26,7 @@ def session_cancel(request, child_pk, pk):
                 session=session,
                 guardian=request.user,
                 now=timezone.now(),
-                request=request,
+                ip_address=client_ip(request),
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -51,7 +52,7 @@ def reschedule_ask(request, child_pk, pk):
                 guardian=request.user,
                 preferred_times=form.cleaned_data["preferred_times"],
                 now=timezone.now(),
-                request=request,
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -81,7 +82,7 @@ def reschedule_answer(request, pk):
                 new_start=form.new_start(),
                 now=timezone.now(),
                 book_anyway=form.cleaned_data["book_anyway"],
-                request=request,
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.access import caseload_for, child_for_user
-from practice.auditlog.services import audit
+from practice.auditlog.services import audit, client_ip
 from practice.decorators import clinician_required
 from practice.models import Guardianship, Practice
 from practice.policy.services import communication_policy_for
@@ -73,7 +73,7 @@ def progress_preview(request, pk: int, guardianship_pk: int):
         action="progress_update.preview",
         target=guardianship,
         child=child,
-        request=request,
+        ip_address=client_ip(request),
         guardian=guardianship.guardian_id,
     )
     return render(

@@ -96,7 +96,7 @@ def update_preference_set(
     no_contact_start: datetime.time | None = None,
     no_contact_end: datetime.time | None = None,
     no_contact_days: Iterable[int] = (),
-    request=None,
+    ip_address: str | None = None,
 ) -> UpdatePreference:
     """Save a parent's choices and reschedule. Choosing a cadence again undoes an
     unsubscribe."""
@@ -128,7 +128,7 @@ def update_preference_set(
         actor=parent,
         action="update_preference.set",
         target=pref,
-        request=request,
+        ip_address=ip_address,
         fields=changed,
         resubscribed=resubscribed,
     )
@@ -136,7 +136,9 @@ def update_preference_set(
 
 
 @transaction.atomic
-def update_preference_unsubscribe(*, parent: User, request=None) -> UpdatePreference:
+def update_preference_unsubscribe(
+    *, parent: User, ip_address: str | None = None
+) -> UpdatePreference:
     """The one-click unsubscribe: no more progress emails until the parent chooses a cadence
     again in the portal."""
     preference_for(parent)
@@ -146,7 +148,7 @@ def update_preference_unsubscribe(*, parent: User, request=None) -> UpdatePrefer
     pref.cadence = CommunicationPolicy.Cadence.OFF
     pref.next_update_at = None
     pref.save()
-    audit(actor=None, action="update_preference.unsubscribe", target=pref, request=request)
+    audit(actor=None, action="update_preference.unsubscribe", target=pref, ip_address=ip_address)
     return pref
 
 

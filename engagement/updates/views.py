@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from practice.auditlog.services import client_ip
 from practice.decorators import parent_required
 from practice.forms import add_service_errors
 
@@ -21,7 +22,7 @@ def preferences(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_preference_set(
-                parent=request.user, request=request, **form.cleaned_data
+                parent=request.user, ip_address=client_ip(request), **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -42,7 +43,7 @@ def unsubscribe(request, token):
     if parent is None:
         return render(request, "engagement/updates/unsubscribe_invalid.html", status=400)
     if request.method == "POST":
-        services.update_preference_unsubscribe(parent=parent, request=request)
+        services.update_preference_unsubscribe(parent=parent, ip_address=client_ip(request))
         return render(request, "engagement/updates/unsubscribe_done.html")
     # A GET changes nothing: mail scanners follow links.
     return render(request, "engagement/updates/unsubscribe_confirm.html")

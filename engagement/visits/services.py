@@ -172,7 +172,7 @@ def session_log_save(
     now: datetime.datetime | None = None,
     version: int | None = None,
     sign: bool = False,
-    request=None,
+    ip_address: str | None = None,
 ) -> SessionLog:
     """Save the log: fields, attendees and this session's goal ratings, and with `sign` sign
     it too, all or nothing. `version` is the one the form was opened at: a log saved since
@@ -195,7 +195,11 @@ def session_log_save(
     audit(actor=clinician, action="session.log", target=session, child=session.child)
     if sign:
         session = session_sign(
-            session=session, clinician=clinician, request=request, now=now, version=session.version
+            session=session,
+            clinician=clinician,
+            ip_address=ip_address,
+            now=now,
+            version=session.version,
         )
     return session
 
@@ -273,7 +277,7 @@ def session_sign(
     *,
     session: SessionLog,
     clinician: User,
-    request=None,
+    ip_address: str | None = None,
     now: datetime.datetime | None = None,
     version: int | None = None,
 ) -> SessionLog:
@@ -290,7 +294,11 @@ def session_sign(
     session.draft, session.draft_saved_at = {}, None
     _save_versioned(session)
     audit(
-        actor=clinician, action="session.sign", target=session, child=session.child, request=request
+        actor=clinician,
+        action="session.sign",
+        target=session,
+        child=session.child,
+        ip_address=ip_address,
     )
     return session
 
@@ -302,7 +310,7 @@ def addendum_add(
     author: User,
     text: str,
     corrects_shared_summary: bool = False,
-    request=None,
+    ip_address: str | None = None,
 ) -> Addendum:
     policy_to_write(author, session.child)
     ensure_not_discharged(session.child)
@@ -321,7 +329,7 @@ def addendum_add(
         action="session.addendum",
         target=addendum,
         child=session.child,
-        request=request,
+        ip_address=ip_address,
         corrects_shared_summary=corrects_shared_summary,
     )
     return addendum

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from goals.models import Goal
 from practice.access import child_for_user
-from practice.auditlog.services import audit_read
+from practice.auditlog.services import audit_read, client_ip
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors
 from practice.models import Guardianship, Practice, User
@@ -101,7 +101,7 @@ def _save_log(request, session, form):
         today=Practice.get().today(),
         version=form.cleaned_data["version"],
         sign="sign" in request.POST,
-        request=request,
+        ip_address=client_ip(request),
     )
 
 
@@ -122,7 +122,8 @@ def session_log(request, pk):
         if session.is_signed:
             return redirect("session_detail", pk=pk)
         audit_read(
-            request=request,
+            reader=request.user,
+            ip_address=client_ip(request),
             policy=policy,
             child=session.child,
             action="session.view",
@@ -205,7 +206,8 @@ def session_detail(request, pk):
     form = AddendumForm(request.POST or None)
     if request.method != "POST":
         audit_read(
-            request=request,
+            reader=request.user,
+            ip_address=client_ip(request),
             policy=policy,
             child=session.child,
             action="session.view",
@@ -214,7 +216,10 @@ def session_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.addendum_add(
-                session=session, author=request.user, request=request, **form.cleaned_data
+                session=session,
+                author=request.user,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
 
+from ..access import ChildPolicy
 from ..models import AuditEvent, Child, User
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The address the request came from: the audit, django-axes (AXES_CLIENT_IP_CALLABLE)
     and the password-reset throttle all count by it. Behind TRUSTED_PROXY_COUNT proxies it is
     the address the outermost trusted one saw, from X-Forwarded-For (each proxy appends the
@@ -42,11 +44,12 @@ def audit(
     action: str,
     target: models.Model | None = None,
     child: Child | None = None,
-    request=None,
+    ip_address: str | None = None,
     reason: str = "",
     **details: Any,
 ) -> AuditEvent:
-    """Record one append-only event. `details` must never carry clinical text."""
+    """Record one append-only event. `details` must never carry clinical text. Of the request
+    the audit keeps only the address (`client_ip(request)`, which the view passes in)."""
     if actor is not None and not actor.is_authenticated:
         actor = None
     return AuditEvent.objects.create(
@@ -55,30 +58,44 @@ def audit(
         target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         child=child,
-        ip_address=client_ip(request),
+        ip_address=ip_address,
         reason=reason,
         details=details,
     )
 
 
-def audit_read(*, request, policy, child: Child, action: str, target=None, **details) -> None:
+def audit_read(
+    *,
+    reader: User,
+    ip_address: str | None,
+    policy: ChildPolicy | None,
+    child: Child,
+    action: str,
+    target: models.Model | None = None,
+    **details: Any,
+) -> None:
     """A staff read of a part of the child's record ("session.view", "goal.view",
     "export.record", ...). A read under break-the-glass is marked so, for whoever reviews the
     log and for the family's access list."""
     if policy is not None and policy.is_emergency:
         details["break_glass"] = True
     audit(
-        actor=request.user,
+        actor=reader,
         action=action,
         target=target if target is not None else child,
         child=child,
-        request=request,
+        ip_address=ip_address,
         **details,
     )
 
 
 def audit_each(
-    *, actor: User | None, action: str, children: list[Child], request=None, **details: Any
+    *,
+    actor: User | None,
+    action: str,
+    children: list[Child],
+    ip_address: str | None = None,
+    **details: Any,
 ) -> None:
     """One event per child in a single insert: a page that shows several children (the portal
     home) is a view of each of them."""
@@ -93,7 +110,7 @@ def audit_each(
             target_type=child._meta.label,
             target_id=str(child.pk),
             child=child,
-            ip_address=client_ip(request),
+            ip_address=ip_address,
             details=details,
         )
         for child in children

@@ -34,7 +34,7 @@ def break_glass_open(
     child: Child,
     reason: str,
     now: datetime.datetime | None = None,
-    request=None,
+    ip_address: str | None = None,
 ) -> BreakGlassGrant:
     """Read access to the child's record as the care team has it, for BREAK_GLASS_MINUTES."""
     if not clinician.is_clinician or not clinician.is_active:
@@ -56,7 +56,7 @@ def break_glass_open(
         action="break_glass",
         target=grant,
         child=child,
-        request=request,
+        ip_address=ip_address,
         reason=reason,
         minutes=minutes,
         expires_at=grant.expires_at.isoformat(),

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..auditlog.services import client_ip
 from ..decorators import clinician_required, practice_admin_required
 from ..forms import add_service_errors
 from . import selectors
@@ -37,7 +38,7 @@ def break_glass_request(request: HttpRequest, pk: int) -> HttpResponse:
                 clinician=request.user,
                 child=child,
                 reason=form.cleaned_data["reason"],
-                request=request,
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)

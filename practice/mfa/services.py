@@ -16,7 +16,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..auditlog.services import audit
+from ..auditlog.services import audit, client_ip
 from ..models import Practice, User
 
 RECOVERY_CODES = 10
@@ -88,14 +88,14 @@ def mfa_enrol(*, user: User, device: TOTPDevice, code: str, request=None) -> lis
     codes = _new_recovery_codes(user)
     if request is not None:
         django_otp.login(request, device)
-    audit(actor=user, action="auth.mfa_enrol", target=user, request=request)
+    audit(actor=user, action="auth.mfa_enrol", target=user, ip_address=client_ip(request))
     return codes
 
 
 @transaction.atomic
-def mfa_recovery_codes_renew(*, user: User, request=None) -> list[str]:
+def mfa_recovery_codes_renew(*, user: User, ip_address: str | None = None) -> list[str]:
     codes = _new_recovery_codes(user)
-    audit(actor=user, action="auth.mfa_recovery_codes", target=user, request=request)
+    audit(actor=user, action="auth.mfa_recovery_codes", target=user, ip_address=ip_address)
     return codes
 
 
@@ -123,9 +123,15 @@ def mfa_verify(*, user: User, code: str, request=None) -> Device:
             if request is not None:
                 request.session.cycle_key()
                 django_otp.login(request, verified)
-            audit(actor=user, action="auth.mfa_verify", target=user, request=request, method=method)
+            audit(
+                actor=user,
+                action="auth.mfa_verify",
+                target=user,
+                ip_address=client_ip(request),
+                method=method,
+            )
             return verified
-    audit(actor=user, action="auth.mfa_fail", target=user, request=request)
+    audit(actor=user, action="auth.mfa_fail", target=user, ip_address=client_ip(request))
     raise ValidationError(
         {
             "code": _(
@@ -141,10 +147,10 @@ def recovery_codes_left(user: User) -> int:
 
 
 @transaction.atomic
-def mfa_remove(*, user: User, removed_by: User, request=None) -> None:
+def mfa_remove(*, user: User, removed_by: User, ip_address: str | None = None) -> None:
     """Turn two-step sign-in off (the user, where not required) or reset it (a practice admin,
     for a lost phone). Afterwards the user enrols again where the practice requires it."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     action = "auth.mfa_disable" if removed_by == user else "auth.mfa_reset"
-    audit(actor=removed_by, action=action, target=user, request=request)
+    audit(actor=removed_by, action=action, target=user, ip_address=ip_address)

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..auditlog.services import client_ip
 from ..decorators import practice_admin_required, staff_required
 from ..forms import add_service_errors
 from ..models import Practice, User
@@ -108,7 +109,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_verified():
             raise Http404
-        codes = services.mfa_recovery_codes_renew(user=request.user, request=request)
+        codes = services.mfa_recovery_codes_renew(user=request.user, ip_address=client_ip(request))
         messages.success(request, _("New recovery codes: the old ones no longer work."))
         return _show_codes(request, codes)
     codes = request.session.pop(SHOW_CODES, None)
@@ -131,7 +132,7 @@ def mfa_turn_off(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("mfa_setup")
-    services.mfa_remove(user=request.user, removed_by=request.user, request=request)
+    services.mfa_remove(user=request.user, removed_by=request.user, ip_address=client_ip(request))
     messages.success(request, _("Two-step sign-in is off."))
     return redirect("mfa_setup")
 
@@ -140,7 +141,7 @@ def mfa_turn_off(request: HttpRequest) -> HttpResponse:
 @practice_admin_required
 def mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk, role__in=[User.Role.CLINICIAN, User.Role.ADMIN])
-    services.mfa_remove(user=member, removed_by=request.user, request=request)
+    services.mfa_remove(user=member, removed_by=request.user, ip_address=client_ip(request))
     messages.success(
         request,
         _("Two-step sign-in was reset for %(name)s. They set it up again from their security page.")

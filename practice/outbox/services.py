@@ -367,7 +367,7 @@ def emails_send_claimed(emails: list[OutgoingEmail]) -> None:
 
 
 @transaction.atomic
-def email_retry(*, email: OutgoingEmail, user, request=None) -> OutgoingEmail:
+def email_retry(*, email: OutgoingEmail, user, ip_address: str | None = None) -> OutgoingEmail:
     """A failed row gets a fresh set of tries; audited (which row, never what it says)."""
     email = OutgoingEmail.objects.select_for_update().get(pk=email.pk)
     if email.state != State.FAILED:
@@ -382,7 +382,7 @@ def email_retry(*, email: OutgoingEmail, user, request=None) -> OutgoingEmail:
         actor=user,
         action="email.retry",
         target=email,
-        request=request,
+        ip_address=ip_address,
         kind=email.kind,
         previous_attempts=previous_attempts,
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..auditlog.services import client_ip
 from ..decorators import practice_admin_required
 from .forms import OutboxFilterForm
 from .models import OutgoingEmail
@@ -58,7 +59,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     email = get_object_or_404(OutgoingEmail.objects.only(*DELIVERY_FIELDS), pk=pk)
     try:
-        email_retry(email=email, user=request.user, request=request)
+        email_retry(email=email, user=request.user, ip_address=client_ip(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

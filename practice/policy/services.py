@@ -195,13 +195,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _record(*, policy: CommunicationPolicy, changes: dict, user: User, request) -> None:
+def _record(
+    *, policy: CommunicationPolicy, changes: dict, user: User, ip_address: str | None
+) -> None:
     """Audit each changed field's before and after; tell the other layers once committed."""
     audit(
         actor=user,
         action="communication_policy.update",
         target=policy,
-        request=request,
+        ip_address=ip_address,
         fields=sorted(changes),
         changes={
             name: {"before": _plain(old), "after": _plain(new)}
@@ -217,7 +219,7 @@ def _record(*, policy: CommunicationPolicy, changes: dict, user: User, request) 
 
 
 def communication_policy_update(
-    *, policy: CommunicationPolicy, user: User, request=None, **fields: Any
+    *, policy: CommunicationPolicy, user: User, ip_address: str | None = None, **fields: Any
 ) -> dict[str, tuple[Any, Any]]:
     """Change the policy; returns {field: (before, after)} for what changed, {} for nothing.
 
@@ -244,7 +246,7 @@ def communication_policy_update(
         if not changes:
             return {}
         locked.save(update_fields=list(changes))
-        _record(policy=locked, changes=changes, user=user, request=request)
+        _record(policy=locked, changes=changes, user=user, ip_address=ip_address)
     for name in changes:
         setattr(policy, name, getattr(locked, name))
     return changes

@@ -13,6 +13,7 @@ from practice.decorators import practice_admin_required
 from practice.forms import add_service_errors
 from practice.models import AuditEvent, CommunicationPolicy, Practice
 
+from ..auditlog.services import client_ip
 from . import services
 from .forms import CommunicationPolicyForm
 
@@ -73,7 +74,7 @@ def communication_policy(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             changes = services.communication_policy_update(
-                policy=policy, user=request.user, request=request, **form.cleaned_data
+                policy=policy, user=request.user, ip_address=client_ip(request), **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)

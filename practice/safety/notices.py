@@ -30,7 +30,7 @@ def safety_notices_queue(
     concern: SafetyConcern,
     guardianships: Iterable[Guardianship],
     now: datetime.datetime | None = None,
-    request=None,
+    ip_address: str | None = None,
 ) -> list[OutgoingEmail]:
     """One notice per guardian told (the caller passes guardianships_to_tell), due now.
 
@@ -63,7 +63,7 @@ def safety_notices_queue(
             action="safety.notify",
             target=concern,
             child=concern.child,
-            request=request,
+            ip_address=ip_address,
             guardian=guardian.pk,
             channel="email",
             email=email.pk,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Sequence
 
@@ -28,7 +29,7 @@ def safety_concern_record(
     not_to_be_told: Sequence[User] = (),
     not_told_reason: str = "",
     once_key: uuid.UUID | None = None,
-    request=None,
+    ip_address: str | None = None,
     now=None,
 ) -> SafetyConcern:
     """Record the concern; every guardian with access, except those not to be told, is told now.
@@ -57,7 +58,7 @@ def safety_concern_record(
 
     def create() -> SafetyConcern:
         concern.save()
-        _not_told_and_told(concern, policy, not_to_be_told, not_told_reason, request, now)
+        _not_told_and_told(concern, policy, not_to_be_told, not_told_reason, ip_address, now)
         return concern
 
     # A second submit of the same form returns the first concern: one record, one set of emails.
@@ -69,8 +70,8 @@ def _not_told_and_told(
     policy: ChildPolicy,
     not_to_be_told: Sequence[User],
     reason: str,
-    request,
-    now,
+    ip_address: str | None,
+    now: datetime.datetime,
 ) -> None:
     NotToBeTold.objects.bulk_create(
         NotToBeTold(concern=concern, guardian=guardian, reason=reason.strip())
@@ -85,7 +86,7 @@ def _not_told_and_told(
         action="safety.record",
         target=concern,
         child=concern.child,
-        request=request,
+        ip_address=ip_address,
         told=len(told),
         not_told=len(not_to_be_told),
         **emergency,
@@ -96,13 +97,13 @@ def _not_told_and_told(
             action="safety.disclose",
             target=concern,
             child=concern.child,
-            request=request,
+            ip_address=ip_address,
             guardian=guardianship.guardian_id,
             access=guardianship.access,
             channel="portal",
             **emergency,
         )
-    safety_notices_queue(concern=concern, guardianships=told, now=now, request=request)
+    safety_notices_queue(concern=concern, guardianships=told, now=now, ip_address=ip_address)
 
 
 def _validate_not_told(child: Child, guardians: Sequence[User], reason: str) -> None:

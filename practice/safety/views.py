@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..access import child_for_user
+from ..auditlog.services import client_ip
 from ..decorators import clinician_required
 from ..forms import add_service_errors
 from .forms import SafetyConcernForm
@@ -22,7 +23,10 @@ def safety_concern_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             concern = safety_concern_record(
-                child=child, recorded_by=request.user, request=request, **form.cleaned_data
+                child=child,
+                recorded_by=request.user,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             add_service_errors(form, error)
