@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,7 @@ from practice.auditlog.services import audit
 from practice.models import Child, Practice, User
 from practice.once import create_once
 from practice.services import ensure_not_discharged
+from practice.timing import instant_at, wall_time
 
 from .models import MAX_SESSION_MINUTES, SessionLog, SessionSeries
 
@@ -43,13 +45,10 @@ class Slot:
         return session.scheduled_start < self.end and ends > self.start
 
 
-def weekly_starts(first: datetime.datetime, weeks: int, tz) -> list[datetime.datetime]:
+def weekly_starts(first: datetime.datetime, weeks: int, tz: ZoneInfo) -> list[datetime.datetime]:
     """The same local wall-clock time each week, across DST changes, as aware UTC datetimes."""
-    local = first.astimezone(tz).replace(tzinfo=None)
-    return [
-        (local + datetime.timedelta(weeks=week)).replace(tzinfo=tz).astimezone(datetime.UTC)
-        for week in range(weeks)
-    ]
+    local = wall_time(first, tz)
+    return [instant_at(local + datetime.timedelta(weeks=week), tz) for week in range(weeks)]
 
 
 def lock_booking(child_id: int, clinician_id: int) -> None:
