@@ -99,10 +99,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def _child_to_write(request: HttpRequest, pk: int, right: str) -> tuple[Child, ChildPolicy]:
     """The child and policy when this user may make this kind of change (the services ask
     again); 403 for a reader who may not, such as an emergency reader; 404 as ever."""
-    child, policy = child_for_user(request.user, pk)
-    if not policy.may_write(right):
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.may_write(right):
         raise PermissionDenied
-    return child, policy
+    return child, child_policy
 
 
 @intake_required
@@ -128,8 +128,8 @@ def child_add(request: HttpRequest) -> HttpResponse:
 
 @intake_required
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    child, policy = child_for_user(request.user, pk)
-    if not policy.may_write("intake"):
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.may_write("intake"):
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
     form = ChildForm(request.POST or None, instance=child, today=practice.today())
@@ -154,7 +154,7 @@ def _warn(request: HttpRequest, form) -> None:
 
 @intake_required
 def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
-    child, policy = _child_to_write(request, pk, "intake")
+    child, child_policy = _child_to_write(request, pk, "intake")
     form = GuardianAddForm(request.POST or None, initial={"send_invitation": True})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "send_invitation"}
@@ -187,7 +187,7 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @intake_required
 def guardian_edit(request: HttpRequest, pk: int, guardianship_pk: int) -> HttpResponse:
-    child, policy = _child_to_write(request, pk, "intake")
+    child, child_policy = _child_to_write(request, pk, "intake")
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
@@ -219,7 +219,7 @@ def guardian_edit(request: HttpRequest, pk: int, guardianship_pk: int) -> HttpRe
 @require_POST
 @intake_required
 def guardian_invite(request: HttpRequest, pk: int, guardianship_pk: int) -> HttpResponse:
-    child, policy = _child_to_write(request, pk, "intake")
+    child, child_policy = _child_to_write(request, pk, "intake")
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
@@ -242,8 +242,8 @@ def guardian_invite(request: HttpRequest, pk: int, guardianship_pk: int) -> Http
 
 @intake_required
 def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
-    child, policy = child_for_user(request.user, pk)
-    if not policy.may_write("clinical"):
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.may_write("clinical"):
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
     today = practice.today()

@@ -18,14 +18,14 @@ from . import selectors
 
 @clinician_required
 def child_record(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.clinical:  # the care team, or an emergency reader: read-only either way
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.clinical:  # the care team, or an emergency reader: read-only either way
         raise Http404
-    record = selectors.child_record(policy, child)
+    record = selectors.child_record(child_policy, child)
     audit_read(
         reader=request.user,
         ip_address=client_ip(request),
-        policy=policy,
+        child_policy=child_policy,
         child=child,
         action="export.record",
         format="print",

@@ -68,7 +68,7 @@ def audit_read(
     *,
     reader: User,
     ip_address: str | None,
-    policy: ChildPolicy | None,
+    child_policy: ChildPolicy | None,
     child: Child,
     action: str,
     target: models.Model | None = None,
@@ -77,7 +77,7 @@ def audit_read(
     """A staff read of a part of the child's record ("session.view", "goal.view",
     "export.record", ...). A read under break-the-glass is marked so, for whoever reviews the
     log and for the family's access list."""
-    if policy is not None and policy.is_emergency:
+    if child_policy is not None and child_policy.is_emergency:
         details["break_glass"] = True
     audit(
         actor=reader,

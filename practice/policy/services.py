@@ -196,13 +196,13 @@ def _plain(value: Any) -> Any:
 
 
 def _record(
-    *, policy: CommunicationPolicy, changes: dict, user: User, ip_address: str | None
+    *, communication: CommunicationPolicy, changes: dict, user: User, ip_address: str | None
 ) -> None:
     """Audit each changed field's before and after; tell the other layers once committed."""
     audit(
         actor=user,
         action="communication_policy.update",
-        target=policy,
+        target=communication,
         ip_address=ip_address,
         fields=sorted(changes),
         changes={
@@ -213,13 +213,13 @@ def _record(
     changed = set(changes)
     transaction.on_commit(
         lambda: communication_policy_changed.send(
-            sender=CommunicationPolicy, policy=policy, changed=changed
+            sender=CommunicationPolicy, communication=communication, changed=changed
         )
     )
 
 
 def communication_policy_update(
-    *, policy: CommunicationPolicy, user: User, ip_address: str | None = None, **fields: Any
+    *, communication: CommunicationPolicy, user: User, ip_address: str | None = None, **fields: Any
 ) -> dict[str, tuple[Any, Any]]:
     """Change the policy; returns {field: (before, after)} for what changed, {} for nothing.
 
@@ -228,7 +228,7 @@ def communication_policy_update(
     if unknown:
         raise TypeError(f"Not editable on the communication policy: {sorted(unknown)}")
     with transaction.atomic():
-        locked = CommunicationPolicy.objects.select_for_update().get(pk=policy.pk)
+        locked = CommunicationPolicy.objects.select_for_update().get(pk=communication.pk)
         before = {name: getattr(locked, name) for name in fields}
         for name, value in fields.items():
             setattr(locked, name, _normalised(name, value))
@@ -246,7 +246,7 @@ def communication_policy_update(
         if not changes:
             return {}
         locked.save(update_fields=list(changes))
-        _record(policy=locked, changes=changes, user=user, ip_address=ip_address)
+        _record(communication=locked, changes=changes, user=user, ip_address=ip_address)
     for name in changes:
-        setattr(policy, name, getattr(locked, name))
+        setattr(communication, name, getattr(locked, name))
     return changes

@@ -38,11 +38,11 @@ def safety_notices_queue(
     Each notice is audited (who and which outbox row, never what)."""
     now = now or timezone.now()
     practice = Practice.get()
-    policy = communication_policy_for(practice)
+    communication = communication_policy_for(practice)
     context = {
         "practice": practice,
         "portal_url": settings.SITE_URL + reverse("portal_home"),
-        "emergency_notice": policy.emergency_notice,
+        "emergency_notice": communication.emergency_notice,
     }
     emails = []
     for guardianship in guardianships:
