@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("engagement.profiles.urls")),
     path("", include("engagement.barriers.urls")),
     path("", include("engagement.discharge.urls")),
-    path("", include("engagement.agreements.urls")),
+    path("", include("engagement.confidentiality.urls")),
     path("", include("engagement.export.urls")),
     path("", include("engagement.messaging.urls")),
     path("", include("engagement.engagement_agreements.urls")),
