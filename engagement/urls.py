@@ -16,7 +16,6 @@ urlpatterns = [
     path("", include("engagement.rescheduling.urls")),
     path("", include("engagement.engagement_signals.urls")),
     path("", include("engagement.updates.urls")),
-    path("", include("engagement.updates.preview_urls")),
     path("caseload/", views.caseload, name="caseload"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("portal/", views.portal_home, name="portal_home"),
