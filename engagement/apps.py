@@ -8,7 +8,7 @@ class EngagementConfig(AppConfig):
     def ready(self):
         from practice.outbox.holds import set_rules_provider
 
-        from .notices import receivers as notice_receivers  # noqa: F401
+        from .messaging import receivers as messaging_receivers  # noqa: F401
         from .updates import receivers  # noqa: F401
         from .updates.schedule import rules_for_users
 
