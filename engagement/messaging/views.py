@@ -28,7 +28,7 @@ def portal_messages(request):
     children = portal_children(request.user, practice=Practice.get())
     threads = selectors.threads_for_guardian(request.user, [entry.policy for entry in children])
     context = {"children": children, "threads": threads, **_boundaries()}
-    return render(request, "messaging/portal_messages.html", context)
+    return render(request, "engagement/messaging/portal_messages.html", context)
 
 
 @parent_required
@@ -48,7 +48,7 @@ def thread_start(request, child_pk):
             messages.success(request, _("Your message was sent to the care team."))
             return redirect("message_thread", pk=thread.pk)
     context = {"form": form, "child": child, **_boundaries()}
-    return render(request, "messaging/thread_start.html", context)
+    return render(request, "engagement/messaging/thread_start.html", context)
 
 
 @login_required
@@ -87,4 +87,4 @@ def thread_detail(request, pk):
         "form": form,
         **_boundaries(),
     }
-    return render(request, "messaging/thread.html", context)
+    return render(request, "engagement/messaging/thread.html", context)

@@ -54,7 +54,7 @@ def session_schedule(request, child_pk):
                 % {"count": len(sessions), "child": child},
             )
             return redirect("child_detail", pk=child.pk)
-    return render(request, "visits/schedule.html", {"form": form, "child": child})
+    return render(request, "engagement/visits/schedule.html", {"form": form, "child": child})
 
 
 def _log_form(request, session, data=None):
@@ -149,7 +149,7 @@ def session_log(request, pk):
             return _after_logging(request, session)
     return render(
         request,
-        "visits/log_form.html",
+        "engagement/visits/log_form.html",
         {"form": form, "session": session, "child": session.child, "changes": changes},
     )
 
@@ -221,7 +221,7 @@ def session_detail(request, pk):
         else:
             messages.success(request, _("The addendum was added."))
             return redirect("session_detail", pk=pk)
-    return render(request, "visits/detail.html", _detail_context(session, policy, form))
+    return render(request, "engagement/visits/detail.html", _detail_context(session, policy, form))
 
 
 def _detail_context(session, policy, form) -> dict:
@@ -264,6 +264,6 @@ def session_reschedule(request, pk):
             return redirect("child_detail", pk=session.child.pk)
     return render(
         request,
-        "visits/reschedule.html",
+        "engagement/visits/reschedule.html",
         {"form": form, "session": session, "child": session.child},
     )
