@@ -18,7 +18,6 @@ from practice.decorators import clinician_required
 from practice.forms import add_service_errors
 from practice.models import Guardianship, Practice, User
 
-from ..barriers.selectors import family_cancellation_unasked
 from . import selectors, services
 from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
 from .log_changes import fingerprint
@@ -82,7 +81,7 @@ def _after_logging(request, session):
     else:
         messages.success(request, _("Saved. Sign the log when it is complete."))
         next_page = redirect("session_log", pk=session.pk)
-    if family_cancellation_unasked(session):
+    if selectors.family_cancellation_unasked(session):
         return redirect("barrier_after_cancellation", pk=session.pk)
     if "assign_home_practice" in request.POST:
         assign = reverse("home_practice_assign", args=[session.child_id])
