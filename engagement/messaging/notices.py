@@ -24,8 +24,8 @@ from .models import Message, MessageThread
 
 
 def _policy(practice: Practice) -> CommunicationPolicy:
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return policy
+    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    return communication
 
 
 def _url(name: str, *args) -> str:
@@ -52,8 +52,8 @@ def message_notice_recipients(thread: MessageThread, message: Message) -> list[U
             .order_by("pk")
         )
     guardian = thread.guardian
-    policy = policy_for(guardian, thread.child)
-    if policy is None or not (policy.is_guardian and policy.own_items):
+    child_policy = policy_for(guardian, thread.child)
+    if child_policy is None or not (child_policy.is_guardian and child_policy.own_items):
         return []
     return [guardian]
 
@@ -82,12 +82,12 @@ def still_the_other_side(thread: MessageThread, user: User, practice, today) -> 
     child, or a clinician still on the child's care team."""
     if user is None or thread is None:
         return False
-    policy = policy_for(user, thread.child, practice=practice, today=today)
-    if policy is None:
+    child_policy = policy_for(user, thread.child, practice=practice, today=today)
+    if child_policy is None:
         return False
-    if policy.is_guardian:
-        return policy.own_items and thread.guardian_id == user.pk
-    return policy.is_care_team
+    if child_policy.is_guardian:
+        return child_policy.own_items and thread.guardian_id == user.pk
+    return child_policy.is_care_team
 
 
 # Writes ----------------------------------------------------------------------------------
@@ -107,10 +107,10 @@ def _has_pending_notice(thread: MessageThread, recipient: User) -> bool:
     ).exists()
 
 
-def _rules_for(recipient: User, policy: CommunicationPolicy) -> ContactRules:
+def _rules_for(recipient: User, communication: CommunicationPolicy) -> ContactRules:
     if recipient.is_parent:
-        return contact_rules_for(preference_for(recipient, policy), policy)
-    return contact_rules(policy)
+        return contact_rules_for(preference_for(recipient, communication), communication)
+    return contact_rules(communication)
 
 
 def message_notice_queue(
@@ -125,13 +125,13 @@ def message_notice_queue(
     now = now or timezone.now()
     thread = message.thread
     practice = Practice.get()
-    policy = _policy(practice)
+    communication = _policy(practice)
     queued = []
     for recipient in message_notice_recipients(thread, message):
         if _has_pending_notice(thread, recipient):
             continue
         try:
-            send_after = next_allowed(_rules_for(recipient, policy), now, practice.tz)
+            send_after = next_allowed(_rules_for(recipient, communication), now, practice.tz)
         except NeverAllowed:
             continue  # every minute is blocked for them: no notice rather than a wrong one
         email = email_queue(
@@ -142,7 +142,7 @@ def message_notice_queue(
                 "recipient": recipient,
                 "for_family": recipient.is_parent,
                 "thread_url": _url("message_thread", thread.pk),
-                "emergency_notice": policy.emergency_notice,
+                "emergency_notice": communication.emergency_notice,
             },
             user=recipient,
             key=message_notice_key(thread.pk, recipient.pk, message.pk),
@@ -188,7 +188,7 @@ def message_notices_skip_stale(
 
 
 def message_notices_reschedule(
-    *, policy: CommunicationPolicy, now: datetime.datetime | None = None
+    *, communication: CommunicationPolicy, now: datetime.datetime | None = None
 ) -> int:
     """Waiting notices follow a change of quiet hours: each goes at its recipient's next
     allowed time from now, earlier when the hours shrank, later when they grew. Returns how
@@ -202,7 +202,7 @@ def message_notices_reschedule(
     )
     if not waiting:
         return 0
-    moved = _new_send_times(waiting, policy, now, Practice.get().tz)
+    moved = _new_send_times(waiting, communication, now, Practice.get().tz)
     for send_after, ids in moved.items():
         # Conditional on pending: a row a worker has just claimed is left to it.
         OutgoingEmail.objects.filter(
@@ -212,11 +212,11 @@ def message_notices_reschedule(
 
 
 def _new_send_times(
-    waiting: list[OutgoingEmail], policy: CommunicationPolicy, now: datetime.datetime, tz
+    waiting: list[OutgoingEmail], communication: CommunicationPolicy, now: datetime.datetime, tz
 ) -> dict[datetime.datetime, list[int]]:
     """{new send_after: ids} for the notices whose time changes (one UPDATE per time)."""
-    rules = rules_for_users({email.user_id for email in waiting if email.user_id}, policy)
-    practice_rules = contact_rules(policy)
+    rules = rules_for_users({email.user_id for email in waiting if email.user_id}, communication)
+    practice_rules = contact_rules(communication)
     moved: dict = defaultdict(list)
     for email in waiting:
         try:

@@ -59,8 +59,8 @@ def guardians_to_remind(
     guardians = []
     for guardianship in session.child.viewer_guardianships:
         guardian = guardianship.guardian
-        policy = policy_for(guardian, session.child, practice=practice, today=today)
-        if policy is not None and policy.is_guardian and policy.record:
+        child_policy = policy_for(guardian, session.child, practice=practice, today=today)
+        if child_policy is not None and child_policy.is_guardian and child_policy.record:
             guardians.append(guardian)
     return guardians
 

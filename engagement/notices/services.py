@@ -36,8 +36,8 @@ KEY_BATCH = 500
 
 
 def _policy(practice: Practice) -> CommunicationPolicy:
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return policy
+    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    return communication
 
 
 def _url(name: str, *args) -> str:
@@ -70,14 +70,16 @@ def reminder_time(
     return at if at < start else None
 
 
-def _parent_rules(guardian_ids: set[int], policy: CommunicationPolicy) -> dict[int, ContactRules]:
+def _parent_rules(
+    guardian_ids: set[int], communication: CommunicationPolicy
+) -> dict[int, ContactRules]:
     """Each guardian's rules from one query; a guardian with no preference yet has only the
     practice's (nothing is written for them here)."""
     preferences = {
         pref.parent_id: pref for pref in UpdatePreference.objects.filter(parent_id__in=guardian_ids)
     }
     return {
-        pk: contact_rules_for(preferences.get(pk) or UpdatePreference(parent_id=pk), policy)
+        pk: contact_rules_for(preferences.get(pk) or UpdatePreference(parent_id=pk), communication)
         for pk in guardian_ids
     }
 
@@ -153,12 +155,12 @@ def session_reminders_queue(
     it; returns the ids of those due now. A second tick finds every key and adds nothing."""
     now = now or timezone.now()
     practice = practice or Practice.get()
-    policy = _policy(practice)
+    communication = _policy(practice)
     sessions = selectors.sessions_for_reminders(
         start_after=now, start_before=now + REMINDER_LOOKAHEAD
     )
     guardian_ids = {g.guardian_id for s in sessions for g in s.child.viewer_guardianships}
-    rules = _parent_rules(guardian_ids, policy)
+    rules = _parent_rules(guardian_ids, communication)
     due = _due_reminders(sessions, practice, rules, now)
     existing = _existing_keys([reminder_key(s.pk, g.pk) for s, g, _at in due])
     with timezone.override(practice.tz):
