@@ -19,8 +19,8 @@ from practice.models import Child, Practice, User
 from practice.once import create_once
 from practice.policy.services import communication_policy_for
 
-from ..notices.services import message_notice_queue, message_notices_skip_read
 from .models import Message, MessageThread
+from .notices import message_notice_queue, message_notices_skip_read
 from .timing import local_midnight
 
 
