@@ -17,15 +17,11 @@ from django.utils import timezone
 from practice.access import policy_for, policy_prefetches
 from practice.models import CommunicationPolicy, Guardianship, OutgoingEmail, Practice, User
 from practice.outbox.services import email_queue
-from practice.timing import ContactRules, NeverAllowed, contact_rules, next_allowed
+from practice.policy.services import communication_policy_for
+from practice.timing import NeverAllowed, contact_rules, next_allowed
 
-from ..updates.schedule import contact_rules_for, preference_for, rules_for_users
+from ..updates.schedule import rules_for_users
 from .models import Message, MessageThread
-
-
-def _policy(practice: Practice) -> CommunicationPolicy:
-    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return communication
 
 
 def _url(name: str, *args) -> str:
@@ -107,12 +103,6 @@ def _has_pending_notice(thread: MessageThread, recipient: User) -> bool:
     ).exists()
 
 
-def _rules_for(recipient: User, communication: CommunicationPolicy) -> ContactRules:
-    if recipient.is_parent:
-        return contact_rules_for(preference_for(recipient, communication), communication)
-    return contact_rules(communication)
-
-
 def message_notice_queue(
     *, message: Message, now: datetime.datetime | None = None
 ) -> list[OutgoingEmail]:
@@ -125,13 +115,17 @@ def message_notice_queue(
     now = now or timezone.now()
     thread = message.thread
     practice = Practice.get()
-    communication = _policy(practice)
+    communication = communication_policy_for(practice)
+    recipients = message_notice_recipients(thread, message)
+    # A parent's own times count too; the care team has the practice's (no query for them).
+    rules = rules_for_users({r.pk for r in recipients if r.is_parent}, communication)
+    practice_rules = contact_rules(communication)
     queued = []
-    for recipient in message_notice_recipients(thread, message):
+    for recipient in recipients:
         if _has_pending_notice(thread, recipient):
             continue
         try:
-            send_after = next_allowed(_rules_for(recipient, communication), now, practice.tz)
+            send_after = next_allowed(rules.get(recipient.pk, practice_rules), now, practice.tz)
         except NeverAllowed:
             continue  # every minute is blocked for them: no notice rather than a wrong one
         email = email_queue(

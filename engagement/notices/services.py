@@ -15,11 +15,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from practice.models import CommunicationPolicy, OutgoingEmail, Practice, User
-from practice.timing import ContactRules, NeverAllowed, latest_allowed, next_allowed
+from practice.models import OutgoingEmail, Practice, User
+from practice.policy.services import communication_policy_for
+from practice.timing import (
+    ContactRules,
+    NeverAllowed,
+    instant_at,
+    latest_allowed,
+    next_allowed,
+    wall_time,
+)
 
-from ..updates.models import UpdatePreference
-from ..updates.schedule import contact_rules_for
+from ..updates.schedule import rules_for_users
 from ..visits.models import SessionLog
 from . import selectors
 
@@ -33,11 +40,6 @@ REMINDER_LOOKAHEAD = datetime.timedelta(days=4)
 # each row is rendered close to when it goes and reflects the session as it is then.
 REMINDER_HORIZON = datetime.timedelta(minutes=30)
 KEY_BATCH = 500
-
-
-def _policy(practice: Practice) -> CommunicationPolicy:
-    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return communication
 
 
 def _url(name: str, *args) -> str:
@@ -59,8 +61,7 @@ def reminder_time(
     The latest allowed minute at or before the same local time the day before ("moved
     earlier out of quiet hours"); once that has passed (a late booking), the next allowed
     minute from now, as long as it is before the session starts."""
-    local = start.astimezone(tz).replace(tzinfo=None)
-    target = (local - datetime.timedelta(days=REMINDER_DAYS_AHEAD)).replace(tzinfo=tz)
+    target = instant_at(wall_time(start, tz) - datetime.timedelta(days=REMINDER_DAYS_AHEAD), tz)
     try:
         at = latest_allowed(rules, target, tz)
         if at < now:
@@ -68,20 +69,6 @@ def reminder_time(
     except NeverAllowed:
         return None
     return at if at < start else None
-
-
-def _parent_rules(
-    guardian_ids: set[int], communication: CommunicationPolicy
-) -> dict[int, ContactRules]:
-    """Each guardian's rules from one query; a guardian with no preference yet has only the
-    practice's (nothing is written for them here)."""
-    preferences = {
-        pref.parent_id: pref for pref in UpdatePreference.objects.filter(parent_id__in=guardian_ids)
-    }
-    return {
-        pk: contact_rules_for(preferences.get(pk) or UpdatePreference(parent_id=pk), communication)
-        for pk in guardian_ids
-    }
 
 
 def _reminder_context(session: SessionLog, guardian: User, practice: Practice) -> dict:
@@ -155,12 +142,12 @@ def session_reminders_queue(
     it; returns the ids of those due now. A second tick finds every key and adds nothing."""
     now = now or timezone.now()
     practice = practice or Practice.get()
-    communication = _policy(practice)
+    communication = communication_policy_for(practice)
     sessions = selectors.sessions_for_reminders(
         start_after=now, start_before=now + REMINDER_LOOKAHEAD
     )
     guardian_ids = {g.guardian_id for s in sessions for g in s.child.viewer_guardianships}
-    rules = _parent_rules(guardian_ids, communication)
+    rules = rules_for_users(guardian_ids, communication)
     due = _due_reminders(sessions, practice, rules, now)
     existing = _existing_keys([reminder_key(s.pk, g.pk) for s, g, _at in due])
     with timezone.override(practice.tz):
