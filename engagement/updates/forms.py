@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from practice.forms import TimeInput
 from practice.models import CommunicationPolicy
 
 from .models import Weekday
@@ -29,12 +30,12 @@ class UpdatePreferenceForm(forms.Form):
     no_contact_start = forms.TimeField(
         label=_("Do not email me from"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeInput(),
     )
     no_contact_end = forms.TimeField(
         label=_("until"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeInput(),
     )
     no_contact_days = forms.TypedMultipleChoiceField(
         label=_("Days not to email me"),

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import GAS_LEVELS
-from practice.forms import DateInput
+from practice.forms import DateInput, TimeInput
 from practice.models import User
 from practice.once import OnceKeyField
 
@@ -44,13 +44,6 @@ class BookAnywayField(forms.BooleanField):
             help_text=_("Only if the overlap is intended (a joint session, a planned handover)."),
             **kwargs,
         )
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class StartForm(forms.Form):

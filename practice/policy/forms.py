@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from practice.forms import TimeInput
 from practice.models import CommunicationPolicy
 
 from .services import (
@@ -15,13 +16,6 @@ from .services import (
 )
 
 Policy = CommunicationPolicy
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 EMAIL_DETAIL_CHOICES = [
