@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from practice.admin import NoAdding, ReadOnly
+
 from .models import Addendum, Barrier, HomePractice, ParentProfile, SessionLog, SessionSeries
 
 
@@ -16,7 +18,7 @@ class NoClinicalTextAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(NoClinicalTextAdmin):
+class SessionLogAdmin(NoAdding, NoClinicalTextAdmin):
     list_display = ["pk", "child", "clinician", "scheduled_start", "status", "signed_at"]
     list_filter = ["status", "modality"]
     date_hierarchy = "scheduled_start"
@@ -33,9 +35,6 @@ class SessionLogAdmin(NoClinicalTextAdmin):
     ]
     readonly_fields = ["child", "clinician", "signed_at", "signed_by"]
 
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
         return obj is None or not obj.is_signed
 
@@ -44,19 +43,10 @@ class SessionLogAdmin(NoClinicalTextAdmin):
 
 
 @admin.register(Addendum)
-class AddendumAdmin(NoClinicalTextAdmin):
+class AddendumAdmin(ReadOnly, NoClinicalTextAdmin):
     list_display = ["pk", "session", "author", "created_at", "corrects_shared_summary"]
     fields = ["session", "author", "created_at", "corrects_shared_summary"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SessionSeries)
@@ -65,32 +55,27 @@ class SessionSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(HomePractice)
-class HomePracticeAdmin(NoClinicalTextAdmin):
+class HomePracticeAdmin(NoAdding, NoClinicalTextAdmin):
     # The strategy, instructions and demonstration are written for one family: not listed here.
     list_display = ["pk", "child", "goal_id", "frequency", "until", "is_active", "assigned_at"]
     list_filter = ["is_active", "frequency"]
     fields = ["child", "goal", "frequency", "until", "is_active", "assigned_by", "assigned_at"]
     readonly_fields = ["child", "goal", "assigned_by", "assigned_at"]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Barrier)
-class BarrierAdmin(NoClinicalTextAdmin):
+class BarrierAdmin(NoAdding, NoClinicalTextAdmin):
     # The clinician's notes and actions taken are clinical: never listed or shown here.
     list_display = ["pk", "child", "kind", "reporter_role", "status", "created_at", "updated_at"]
     list_filter = ["kind", "status", "reporter_role"]
     fields = ["child", "kind", "reporter_role", "status", "session", "reported_by", "created_at"]
     readonly_fields = ["child", "session", "reported_by", "created_at"]
 
-    def has_add_permission(self, request):
-        return False
-
 
 from practice.admin import ReadOnlyAdmin  # noqa: E402
 
 from .updates.models import ProgressUpdate, UpdatePreference  # noqa: E402
+from .updates.services import PREFERENCE_FIELDS  # noqa: E402
 
 
 @admin.register(UpdatePreference)
@@ -98,19 +83,7 @@ class UpdatePreferenceAdmin(ReadOnlyAdmin):
     # The parent's own choices: changed only by them, in the portal (audited there).
     list_display = ["parent", "cadence", "weekday", "hour", "paused", "next_update_at"]
     list_filter = ["cadence", "paused"]
-    fields = [
-        "parent",
-        "cadence",
-        "weekday",
-        "hour",
-        "paused",
-        "no_contact_start",
-        "no_contact_end",
-        "no_contact_days",
-        "unsubscribed_at",
-        "first_login_at",
-        "next_update_at",
-    ]
+    fields = ["parent", *PREFERENCE_FIELDS, "unsubscribed_at", "first_login_at", "next_update_at"]
 
 
 @admin.register(ProgressUpdate)
