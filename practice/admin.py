@@ -114,6 +114,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
 
+class NoClinicalTextAdmin(admin.ModelAdmin):
+    """Minimum necessary: the operator sees structure and state, never clinical text."""
+
+
 class NotToBeToldInline(ReadOnly, admin.TabularInline):
     model = NotToBeTold
     extra = 0

@@ -32,7 +32,7 @@ def barrier_add(request, child_pk):
     if saved:
         return redirect("child_detail", pk=child.pk)
     context = {"form": form, "child": child, "session": session, "barrier": None}
-    return render(request, "barriers/form.html", context)
+    return render(request, "engagement/barriers/form.html", context)
 
 
 @clinician_required
@@ -50,7 +50,7 @@ def barrier_edit(request, pk):
     if saved:
         return redirect("child_detail", pk=barrier.child.pk)
     context = {"form": form, "child": barrier.child, "session": barrier.session, "barrier": barrier}
-    return render(request, "barriers/form.html", context)
+    return render(request, "engagement/barriers/form.html", context)
 
 
 @clinician_required
@@ -76,6 +76,6 @@ def barrier_after_cancellation(request, pk):
         return redirect("session_detail", pk=pk)
     return render(
         request,
-        "barriers/after_cancellation.html",
+        "engagement/barriers/after_cancellation.html",
         {"form": form, "session": session, "child": session.child},
     )

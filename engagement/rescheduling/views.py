@@ -40,7 +40,7 @@ def session_cancel(request, child_pk, pk):
         form_class=FamilyCancelForm,
         service=services.session_cancel_by_family,
         success=_("Thank you for letting us know. The session is cancelled."),
-        template="rescheduling/cancel.html",
+        template="engagement/rescheduling/cancel.html",
     )
 
 
@@ -53,7 +53,7 @@ def reschedule_ask(request, child_pk, pk):
         form_class=RescheduleRequestForm,
         service=services.reschedule_request_create,
         success=_("Sent. The care team will reply here."),
-        template="rescheduling/ask.html",
+        template="engagement/rescheduling/ask.html",
     )
 
 
@@ -82,7 +82,7 @@ def reschedule_answer(request, pk):
         return redirect("child_detail", pk=session.child.pk)
     return render(
         request,
-        "rescheduling/answer.html",
+        "engagement/rescheduling/answer.html",
         {
             "form": form,
             "reschedule_request": reschedule_request,
