@@ -1,8 +1,12 @@
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
@@ -308,3 +312,25 @@ def add_service_errors(form, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def form_saved(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], Any],
+    success: str = "",
+) -> bool:
+    """Whether the request POSTed a valid form and the service call `save(cleaned_data)` went
+    through; then `success` is shown (when given) and the view redirects. A ValidationError
+    from the service goes onto the form (add_service_errors), so the page re-renders with what
+    was typed."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    if success:
+        messages.success(request, success)
+    return True

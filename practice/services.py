@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .access import policy_to_write
-from .auditlog.services import audit
+from .auditlog.services import audit, saved_and_audited
 from .models import (
     CareTeamMembership,
     Child,
@@ -274,6 +274,17 @@ def _validate_access(access: str, fields: dict) -> None:
 ALREADY_A_GUARDIAN = _lazy("This person is already a guardian of this child.")
 
 
+def _save_once(row, taken: str, **checks) -> None:
+    """Validate (all but the uniqueness the database checks) and save a new row whose email
+    must be unique; a concurrent twin that got there first is the form's email error `taken`."""
+    row.full_clean(**checks)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationError({"email": taken}) from None
+
+
 @transaction.atomic
 def guardian_add(
     *,
@@ -306,13 +317,8 @@ def guardian_add(
         access_changed_at=timezone.now(),
         **access_fields,
     )
-    guardianship.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            guardianship.save()
-    except IntegrityError:
-        # The same guardian added twice at once: the unique constraint stopped the second.
-        raise ValidationError({"email": ALREADY_A_GUARDIAN}) from None
+    # The same guardian added twice at once: the unique constraint stops the second.
+    _save_once(guardianship, ALREADY_A_GUARDIAN, validate_constraints=False)
     audit(
         actor=added_by,
         action="guardian.add",
@@ -387,17 +393,14 @@ def agreement_record(
         child_assent_notes=child_assent_notes,
         recorded_by=recorded_by,
     )
-    agreement.full_clean()
-    agreement.save()
-    audit(
+    return saved_and_audited(
+        agreement,
         actor=recorded_by,
         action="confidentiality.record",
-        target=agreement,
         child=child,
         ip_address=ip_address,
         sharing_level=sharing_level,
     )
-    return agreement
 
 
 # --- Staff and practice ------------------------------------------------------------------
@@ -437,13 +440,8 @@ def staff_create(
         is_practice_admin=is_practice_admin and role == User.Role.CLINICIAN,
     )
     user.set_unusable_password()
-    user.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        # The same person invited twice at once: the unique address stopped the second.
-        raise ValidationError({"email": ADDRESS_IN_USE}) from None
+    # The same person invited twice at once: the unique address stops the second.
+    _save_once(user, ADDRESS_IN_USE, validate_unique=False)
     audit(actor=invited_by, action="staff.create", target=user, ip_address=ip_address, role=role)
     return user
 
@@ -481,13 +479,6 @@ def practice_update(
     changed = [name for name, value in fields.items() if getattr(practice, name) != value]
     for name, value in fields.items():
         setattr(practice, name, value)
-    practice.full_clean()
-    practice.save()
-    audit(
-        actor=updated_by,
-        action="practice.update",
-        target=practice,
-        ip_address=ip_address,
-        fields=changed,
+    return saved_and_audited(
+        practice, actor=updated_by, action="practice.update", ip_address=ip_address, fields=changed
     )
-    return practice

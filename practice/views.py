@@ -26,6 +26,7 @@ from .forms import (
     PracticeSettingsForm,
     StaffInviteForm,
     add_service_errors,
+    form_saved,
 )
 from .models import Child, Guardianship, Heartbeat, Invitation, Practice, User
 
@@ -133,17 +134,19 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
     form = ChildForm(request.POST or None, instance=child, today=practice.today())
-    if request.method == "POST" and form.is_valid():
-        data = form.service_fields()
-        try:
-            services.child_update(
-                child=child, updated_by=request.user, ip_address=client_ip(request), **data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("child_detail", pk=pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda _data: services.child_update(
+            child=child,
+            updated_by=request.user,
+            ip_address=client_ip(request),
+            **form.service_fields(),
+        ),
+        _("Saved."),
+    )
+    if saved:
+        return redirect("child_detail", pk=pk)
     return render(request, "practice/child_form.html", {"form": form, "child": child})
 
 
@@ -251,19 +254,16 @@ def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(
         request.POST or None, initial={"sharing_level": suggested, "effective_date": today}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_record(
-                child=child,
-                recorded_by=request.user,
-                ip_address=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The confidentiality agreement was recorded."))
-            return redirect("child_detail", pk=pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.agreement_record(
+            child=child, recorded_by=request.user, ip_address=client_ip(request), **data
+        ),
+        _("The confidentiality agreement was recorded."),
+    )
+    if saved:
+        return redirect("child_detail", pk=pk)
     return render(
         request,
         "practice/agreement_form.html",

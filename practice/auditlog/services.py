@@ -64,6 +64,17 @@ def audit(
     )
 
 
+def saved_and_audited(
+    row: models.Model, *, actor: User | None, action: str, **audit_fields: Any
+) -> models.Model:
+    """Validate and save a row a service wrote, then record its event with the row as target:
+    the write-and-audit every service does (the caller holds the transaction)."""
+    row.full_clean()
+    row.save()
+    audit(actor=actor, action=action, target=row, **audit_fields)
+    return row
+
+
 def audit_read(
     *,
     reader: User,
