@@ -81,7 +81,7 @@ def child_detail(request, pk):
             "board": goal_board(policy, child),
             "sessions": (
                 visit_selectors.child_sessions(child, timezone.now(), practice)
-                if policy.is_care_team
+                if policy.clinical
                 else None
             ),
             "today": today,
