@@ -18,8 +18,8 @@ from .forms import BarrierForm, CancellationBarrierForm
 
 @clinician_required
 def barrier_add(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.is_care_team:
         raise Http404
     session = session_named_in_link(request.user, child, request.GET.get("session"))
     form = BarrierForm(request.POST or None)
@@ -34,7 +34,7 @@ def barrier_add(request, child_pk):
             messages.success(request, _("The barrier was recorded."))
             return redirect("child_detail", pk=child.pk)
     context = {"form": form, "child": child, "session": session, "barrier": None}
-    return render(request, "barriers/form.html", context)
+    return render(request, "engagement/barriers/form.html", context)
 
 
 @clinician_required
@@ -52,13 +52,13 @@ def barrier_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("child_detail", pk=barrier.child.pk)
     context = {"form": form, "child": barrier.child, "session": barrier.session, "barrier": barrier}
-    return render(request, "barriers/form.html", context)
+    return render(request, "engagement/barriers/form.html", context)
 
 
 @clinician_required
 def barrier_after_cancellation(request, pk):
     """Asked right after a session is logged as cancelled by the family; skipping is fine."""
-    session, policy = session_for_care_team(request.user, pk)
+    session, child_policy = session_for_care_team(request.user, pk)
     if session.status != session.Status.CANCELLED_FAMILY:
         return redirect("session_detail", pk=pk)
     form = CancellationBarrierForm(request.POST or None)
@@ -78,6 +78,6 @@ def barrier_after_cancellation(request, pk):
             return redirect("session_detail", pk=pk)
     return render(
         request,
-        "barriers/after_cancellation.html",
+        "engagement/barriers/after_cancellation.html",
         {"form": form, "session": session, "child": session.child},
     )

@@ -17,15 +17,15 @@ from .forms import DischargeForm, StageChangeForm
 
 
 def _care_team_child(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.is_care_team:
         raise Http404
-    return child, policy
+    return child, child_policy
 
 
 @clinician_required
 def stage_change(request, pk):
-    child, policy = _care_team_child(request, pk)
+    child, child_policy = _care_team_child(request, pk)
     if child.is_discharged:
         return redirect("child_detail", pk=pk)
     form = StageChangeForm(request.POST or None, current=child.stage)
@@ -43,12 +43,12 @@ def stage_change(request, pk):
                 % {"child": child, "stage": change.get_to_stage_display()},
             )
             return redirect("child_detail", pk=pk)
-    return render(request, "discharge/stage_form.html", {"form": form, "child": child})
+    return render(request, "engagement/discharge/stage_form.html", {"form": form, "child": child})
 
 
 @clinician_required
 def discharge(request, pk):
-    child, policy = _care_team_child(request, pk)
+    child, child_policy = _care_team_child(request, pk)
     if child.is_discharged:
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
@@ -76,6 +76,6 @@ def discharge(request, pk):
             return redirect("child_detail", pk=pk)
     return render(
         request,
-        "discharge/discharge_form.html",
+        "engagement/discharge/discharge_form.html",
         {"form": form, "child": child, "open_logs": services.open_logs(child, now)},
     )

@@ -17,7 +17,7 @@ def report(request):
     audit(actor=request.user, action="report.engagement_view", request=request)
     return render(
         request,
-        "engagement_signals/report.html",
+        "engagement/engagement_signals/report.html",
         {"report": engagement_report(timezone.now(), practice.tz)},
     )
 
@@ -25,16 +25,16 @@ def report(request):
 @clinician_required
 def child_engagement(request, pk):
     """One family's engagement signals with their parts and trend, for the care team."""
-    child, policy = child_for_user(request.user, pk)
-    if not policy.clinical:
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.clinical:
         raise Http404
-    audit_read(request=request, policy=policy, child=child, action="engagement.view")
+    audit_read(request=request, child_policy=child_policy, child=child, action="engagement.view")
     practice = Practice.get()
     family = score_of(
         family_engagement(Child.objects.filter(pk=child.pk), timezone.now(), practice.tz), child.pk
     )
     return render(
         request,
-        "engagement_signals/child.html",
-        {"child": child, "policy": policy, "engagement": family},
+        "engagement/engagement_signals/child.html",
+        {"child": child, "policy": child_policy, "engagement": family},
     )

@@ -18,14 +18,20 @@ from . import selectors
 
 @clinician_required
 def child_record(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.clinical:  # the care team, or an emergency reader: read-only either way
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.clinical:  # the care team, or an emergency reader: read-only either way
         raise Http404
-    record = selectors.child_record(policy, child)
-    audit_read(request=request, policy=policy, child=child, action="export.record", format="print")
+    record = selectors.child_record(child_policy, child)
+    audit_read(
+        request=request,
+        child_policy=child_policy,
+        child=child,
+        action="export.record",
+        format="print",
+    )
     return render(
         request,
-        "export/child_record.html",
+        "engagement/export/child_record.html",
         {"record": record, "child": child, "age": child.age_on(Practice.get().today())},
     )
 
@@ -47,7 +53,9 @@ def _family(request, child_pk: int | None, as_json: bool):
             format="json" if as_json else "print",
         )
     if not as_json:
-        return render(request, "export/family.html", {"data": data, "child_pk": child_pk})
+        return render(
+            request, "engagement/export/family.html", {"data": data, "child_pk": child_pk}
+        )
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )

@@ -24,8 +24,8 @@ from .forms import CheckInForm, HomePracticeForm
 
 @clinician_required
 def home_practice_assign(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.is_care_team:
         raise Http404
     session = session_named_in_link(request.user, child, request.GET.get("session"))
     today = Practice.get().today()
@@ -53,7 +53,7 @@ def home_practice_assign(request, child_pk):
                 return redirect("session_detail", pk=session.pk)
             return redirect("child_detail", pk=child.pk)
     context = {"form": form, "child": child, "session": session, "has_goals": goals.exists()}
-    return render(request, "practice_at_home/assign.html", context)
+    return render(request, "engagement/practice_at_home/assign.html", context)
 
 
 @require_POST
@@ -110,8 +110,8 @@ def _saved_message(form, today) -> str:
 def check_in(request, child_pk, pk):
     """One tap ("Done today", "Not today") or the fuller form: with htmx the card is swapped in
     place; without JavaScript the page reloads with a message."""
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.home_practice:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.home_practice:
         raise Http404
     today = Practice.get().today()
     home_practice = selectors.home_practice_of(pk)
@@ -130,7 +130,7 @@ def check_in(request, child_pk, pk):
         context = {"item": item, "child": child, "errors": errors, "saved": saved, "typed": typed}
         context.update(selectors.check_in_context(today))
         template = "_check_in.html" if request.htmx else "check_in_page.html"
-        return render(request, f"practice_at_home/{template}", context)
+        return render(request, f"engagement/practice_at_home/{template}", context)
     for error in errors:
         messages.error(request, error)
     if saved:

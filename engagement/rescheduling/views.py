@@ -17,7 +17,7 @@ from .forms import FamilyCancelForm, RescheduleAnswerForm, RescheduleRequestForm
 
 @parent_required
 def session_cancel(request, child_pk, pk):
-    session, policy = selectors.session_for_family(request.user, child_pk, pk)
+    session, child_policy = selectors.session_for_family(request.user, child_pk, pk)
     form = FamilyCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -35,14 +35,14 @@ def session_cancel(request, child_pk, pk):
             return redirect("portal_child", pk=session.child.pk)
     return render(
         request,
-        "rescheduling/cancel.html",
+        "engagement/rescheduling/cancel.html",
         {"form": form, "session": session, "child": session.child},
     )
 
 
 @parent_required
 def reschedule_ask(request, child_pk, pk):
-    session, policy = selectors.session_for_family(request.user, child_pk, pk)
+    session, child_policy = selectors.session_for_family(request.user, child_pk, pk)
     form = RescheduleRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +60,7 @@ def reschedule_ask(request, child_pk, pk):
             return redirect("portal_child", pk=session.child.pk)
     return render(
         request,
-        "rescheduling/ask.html",
+        "engagement/rescheduling/ask.html",
         {"form": form, "session": session, "child": session.child},
     )
 
@@ -90,7 +90,7 @@ def reschedule_answer(request, pk):
             return redirect("child_detail", pk=session.child.pk)
     return render(
         request,
-        "rescheduling/answer.html",
+        "engagement/rescheduling/answer.html",
         {
             "form": form,
             "reschedule_request": reschedule_request,

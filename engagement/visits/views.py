@@ -18,7 +18,6 @@ from practice.decorators import clinician_required
 from practice.forms import add_service_errors
 from practice.models import Guardianship, Practice, User
 
-from ..barriers.selectors import family_cancellation_unasked
 from . import selectors, services
 from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
 from .log_changes import fingerprint
@@ -29,8 +28,8 @@ SCHEDULE_FIELDS = ("planned_minutes", "modality", "location", "weeks", "book_any
 
 @clinician_required
 def session_schedule(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.may_write("clinical"):
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.may_write("clinical"):
         raise Http404
     practice = Practice.get()
     form = ScheduleForm(request.POST or None, tz=practice.tz)
@@ -54,7 +53,7 @@ def session_schedule(request, child_pk):
                 % {"count": len(sessions), "child": child},
             )
             return redirect("child_detail", pk=child.pk)
-    return render(request, "visits/schedule.html", {"form": form, "child": child})
+    return render(request, "engagement/visits/schedule.html", {"form": form, "child": child})
 
 
 def _log_form(request, session, data=None):
@@ -82,7 +81,7 @@ def _after_logging(request, session):
     else:
         messages.success(request, _("Saved. Sign the log when it is complete."))
         next_page = redirect("session_log", pk=session.pk)
-    if family_cancellation_unasked(session):
+    if selectors.family_cancellation_unasked(session):
         return redirect("barrier_after_cancellation", pk=session.pk)
     if "assign_home_practice" in request.POST:
         assign = reverse("home_practice_assign", args=[session.child_id])
@@ -117,13 +116,13 @@ def _signed_since(form) -> None:
 
 @clinician_required
 def session_log(request, pk):
-    session, policy = selectors.session_for_care_team(request.user, pk)
+    session, child_policy = selectors.session_for_care_team(request.user, pk)
     if request.method != "POST":
         if session.is_signed:
             return redirect("session_detail", pk=pk)
         audit_read(
             request=request,
-            policy=policy,
+            child_policy=child_policy,
             child=session.child,
             action="session.view",
             target=session,
@@ -149,7 +148,7 @@ def session_log(request, pk):
             return _after_logging(request, session)
     return render(
         request,
-        "visits/log_form.html",
+        "engagement/visits/log_form.html",
         {"form": form, "session": session, "child": session.child, "changes": changes},
     )
 
@@ -176,7 +175,7 @@ def _draft_order(request) -> tuple[int | None, int | None]:
 @require_POST
 @clinician_required
 def session_autosave(request, pk):
-    session, policy = selectors.session_for_care_team(request.user, pk)
+    session, child_policy = selectors.session_for_care_team(request.user, pk)
     try:
         version, sequence = _draft_order(request)
         services.session_draft_save(
@@ -201,12 +200,12 @@ def session_detail(request, pk):
     """The session's page: for the care team, and read-only under break-the-glass (the
     addendum service refuses an emergency reader; the page offers no writes). Every view of
     it is audited, an emergency one marked so."""
-    session, policy = selectors.session_for_reader(request.user, pk)
+    session, child_policy = selectors.session_for_reader(request.user, pk)
     form = AddendumForm(request.POST or None)
     if request.method != "POST":
         audit_read(
             request=request,
-            policy=policy,
+            child_policy=child_policy,
             child=session.child,
             action="session.view",
             target=session,
@@ -221,19 +220,22 @@ def session_detail(request, pk):
         else:
             messages.success(request, _("The addendum was added."))
             return redirect("session_detail", pk=pk)
-    return render(request, "visits/detail.html", _detail_context(session, policy, form))
+    return render(
+        request, "engagement/visits/detail.html", _detail_context(session, child_policy, form)
+    )
 
 
-def _detail_context(session, policy, form) -> dict:
+def _detail_context(session, child_policy, form) -> dict:
     now = timezone.now()
     started = session.scheduled_start <= now  # before then, nothing happened to show
     return {
         "session": session,
         "child": session.child,
         "form": form,
-        "may_write": policy.may_write("clinical"),
+        "may_write": child_policy.may_write("clinical"),
         "started": started,
-        "shown_to_family": started and selectors.summary_shown_to_family(session, policy, now),
+        "shown_to_family": started
+        and selectors.summary_shown_to_family(session, child_policy, now),
         "addenda": list(session.addenda.select_related("author")),
         "ratings": list(session.ratings.select_related("goal")),
         "attendees": list(session.guardians_attended.all()) if started else [],
@@ -242,7 +244,7 @@ def _detail_context(session, policy, form) -> dict:
 
 @clinician_required
 def session_reschedule(request, pk):
-    session, policy = selectors.session_for_care_team(request.user, pk)
+    session, child_policy = selectors.session_for_care_team(request.user, pk)
     practice = Practice.get()
     form = RescheduleForm(request.POST or None, tz=practice.tz)
     if request.method == "POST" and form.is_valid():
@@ -264,6 +266,6 @@ def session_reschedule(request, pk):
             return redirect("child_detail", pk=session.child.pk)
     return render(
         request,
-        "visits/reschedule.html",
+        "engagement/visits/reschedule.html",
         {"form": form, "session": session, "child": session.child},
     )
