@@ -390,7 +390,6 @@ def agreement_record(
         agreement,
         actor=recorded_by,
         action="confidentiality.record",
-        child=child,
         request=request,
         sharing_level=sharing_level,
     )
