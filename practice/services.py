@@ -177,10 +177,10 @@ def child_create(
     if not (created_by.is_clinician or created_by.can_manage_practice):
         raise PermissionDenied(_("Only clinicians and the office add children."))
     child = Child(created_by=created_by, **fields)
-    child.full_clean()
-    child.save()
+    saved_and_audited(
+        child, actor=created_by, action="child.create", child=child, ip_address=ip_address
+    )
     _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
-    audit(actor=created_by, action="child.create", target=child, child=child, ip_address=ip_address)
     return child
 
 
@@ -205,17 +205,15 @@ def child_update(
     changed = [name for name, value in fields.items() if stored[name] != value]
     for name, value in fields.items():
         setattr(child, name, value)
-    child.full_clean()
-    child.save()
-    _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
-    audit(
+    saved_and_audited(
+        child,
         actor=updated_by,
         action="child.update",
-        target=child,
         child=child,
         ip_address=ip_address,
         fields=changed,
     )
+    _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
     return child
 
 
@@ -397,7 +395,6 @@ def agreement_record(
         agreement,
         actor=recorded_by,
         action="confidentiality.record",
-        child=child,
         ip_address=ip_address,
         sharing_level=sharing_level,
     )

@@ -74,7 +74,6 @@ def engagement_agreement_record(
         agreement,
         actor=by,
         action="engagement_agreement.record",
-        child=child,
         ip_address=ip_address,
         version=agreement.version,
     )
