@@ -21,7 +21,7 @@ from practice.decorators import (
 from practice.models import Practice, User
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
-from . import family_engagement, portal, selectors, services
+from . import family_engagement, selectors, services
 from .agreements.selectors import agreement_hub, agreement_to_read
 from .barriers import selectors as barrier_selectors
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
@@ -151,9 +151,11 @@ def _portal_extras(user, child_policies, practice) -> dict[str, dict]:
     summary and unread messages (in the user's own threads only)."""
     now = timezone.now()
     return {
-        "next_session_start": portal.next_sessions(child_policies, now),
-        "home_practice": portal.home_practice_in_force(child_policies, practice.today()),
-        "latest_summary": portal.latest_shared_summaries(child_policies, now),
+        "next_session_start": visit_selectors.next_sessions(child_policies, now),
+        "home_practice": home_practice_selectors.home_practice_in_force(
+            child_policies, practice.today()
+        ),
+        "latest_summary": visit_selectors.latest_shared_summaries(child_policies, now),
         "unread_messages": messaging_selectors.unread_counts(user, child_policies),
     }
 
