@@ -3,20 +3,20 @@ Care team: answer a request."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors
-from practice.models import Practice
+from practice.request_time import request_now, request_practice
 
 from . import selectors, services
 from .forms import FamilyCancelForm, RescheduleAnswerForm, RescheduleRequestForm
 
 
 @parent_required
-def session_cancel(request, child_pk, pk):
+def session_cancel(request: HttpRequest, child_pk: int, pk: int) -> HttpResponse:
     session, child_policy = selectors.session_for_family(request.user, child_pk, pk)
     form = FamilyCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -24,7 +24,7 @@ def session_cancel(request, child_pk, pk):
             services.session_cancel_by_family(
                 session=session,
                 guardian=request.user,
-                now=timezone.now(),
+                now=request_now(request),
                 request=request,
                 **form.cleaned_data,
             )
@@ -41,7 +41,7 @@ def session_cancel(request, child_pk, pk):
 
 
 @parent_required
-def reschedule_ask(request, child_pk, pk):
+def reschedule_ask(request: HttpRequest, child_pk: int, pk: int) -> HttpResponse:
     session, child_policy = selectors.session_for_family(request.user, child_pk, pk)
     form = RescheduleRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -50,7 +50,7 @@ def reschedule_ask(request, child_pk, pk):
                 session=session,
                 guardian=request.user,
                 preferred_times=form.cleaned_data["preferred_times"],
-                now=timezone.now(),
+                now=request_now(request),
                 request=request,
             )
         except ValidationError as error:
@@ -66,10 +66,10 @@ def reschedule_ask(request, child_pk, pk):
 
 
 @clinician_required
-def reschedule_answer(request, pk):
+def reschedule_answer(request: HttpRequest, pk: int) -> HttpResponse:
     reschedule_request = selectors.request_for_care_team(request.user, pk)
     session = reschedule_request.session
-    practice = Practice.get()
+    practice = request_practice(request)
     form = RescheduleAnswerForm(request.POST or None, tz=practice.tz)
     if request.method == "POST" and form.is_valid():
         try:
@@ -79,7 +79,7 @@ def reschedule_answer(request, pk):
                 status=form.cleaned_data["status"],
                 answer=form.cleaned_data["answer"],
                 new_start=form.new_start(),
-                now=timezone.now(),
+                now=request_now(request),
                 book_anyway=form.cleaned_data["book_anyway"],
                 request=request,
             )
