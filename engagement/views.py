@@ -23,8 +23,8 @@ from practice.request_time import request_now, request_practice, request_today
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
 from . import family_engagement, selectors, services
-from .agreements.selectors import agreement_hub, agreement_to_read
 from .barriers import selectors as barrier_selectors
+from .confidentiality.selectors import agreement_hub, agreement_to_read
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
 from .forms import ClinicianLeaveForm
 from .messaging import selectors as messaging_selectors

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from engagement.messaging import notices as services
 from engagement.messaging import services as messaging
-from engagement.notices import services
 from practice.models import CommunicationPolicy, OutgoingEmail
 from practice.policy.services import communication_policy_update
 

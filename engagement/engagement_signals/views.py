@@ -17,7 +17,7 @@ def report(request: HttpRequest) -> HttpResponse:
     audit(actor=request.user, action="report.engagement_view", request=request)
     return render(
         request,
-        "engagement_signals/report.html",
+        "engagement/engagement_signals/report.html",
         {"report": engagement_report(request_now(request), practice.tz)},
     )
 
@@ -36,6 +36,6 @@ def child_engagement(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "engagement_signals/child.html",
+        "engagement/engagement_signals/child.html",
         {"child": child, "policy": child_policy, "engagement": family},
     )

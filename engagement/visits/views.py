@@ -19,7 +19,6 @@ from practice.forms import add_service_errors
 from practice.models import Guardianship, User
 from practice.request_time import request_now, request_practice, request_today
 
-from ..barriers.selectors import family_cancellation_unasked
 from . import selectors, services
 from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
 from .log_changes import fingerprint
@@ -55,7 +54,7 @@ def session_schedule(request: HttpRequest, child_pk: int) -> HttpResponse:
                 % {"count": len(sessions), "child": child},
             )
             return redirect("child_detail", pk=child.pk)
-    return render(request, "visits/schedule.html", {"form": form, "child": child})
+    return render(request, "engagement/visits/schedule.html", {"form": form, "child": child})
 
 
 def _log_form(request, session, data=None):
@@ -83,7 +82,7 @@ def _after_logging(request: HttpRequest, session):
     else:
         messages.success(request, _("Saved. Sign the log when it is complete."))
         next_page = redirect("session_log", pk=session.pk)
-    if family_cancellation_unasked(session):
+    if selectors.family_cancellation_unasked(session):
         return redirect("barrier_after_cancellation", pk=session.pk)
     if "assign_home_practice" in request.POST:
         assign = reverse("home_practice_assign", args=[session.child_id])
@@ -150,7 +149,7 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
             return _after_logging(request, session)
     return render(
         request,
-        "visits/log_form.html",
+        "engagement/visits/log_form.html",
         {"form": form, "session": session, "child": session.child, "changes": changes},
     )
 
@@ -224,7 +223,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("session_detail", pk=pk)
     return render(
         request,
-        "visits/detail.html",
+        "engagement/visits/detail.html",
         _detail_context(session, child_policy, form, request_now(request)),
     )
 
@@ -269,6 +268,6 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("child_detail", pk=session.child.pk)
     return render(
         request,
-        "visits/reschedule.html",
+        "engagement/visits/reschedule.html",
         {"form": form, "session": session, "child": session.child},
     )
