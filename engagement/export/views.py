@@ -35,7 +35,7 @@ def child_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _family(request, child_pk: int | None, as_json: bool):
+def _family(request: HttpRequest, child_pk: int | None, as_json: bool) -> HttpResponse:
     if child_pk is not None:
         child_for_user(request.user, child_pk)  # 404 for a child this parent may not see
     practice = request_practice(request)

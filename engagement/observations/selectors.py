@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from goals.models import Goal
 from goals.selectors import GoalBoard, visible_goals
-from practice.access import ChildPolicy, child_for_user
+from practice.access import ChildPolicy, row_for_care_team
 from practice.models import Child, User
 
 from .models import HomeObservation, ObservationReply
@@ -90,12 +89,4 @@ def portal_card(
 
 def observation_for_care_team(user: User, pk: int) -> HomeObservation:
     """One observation for a clinician on the child's care team; 404 for anyone else."""
-    child_id = HomeObservation.objects.filter(pk=pk).values_list("child_id", flat=True).first()
-    if child_id is None:
-        raise Http404
-    child, child_policy = child_for_user(user, child_id)
-    if not child_policy.is_care_team:
-        raise Http404
-    observation = HomeObservation.objects.get(pk=pk)
-    observation.child = child
-    return observation
+    return row_for_care_team(user, HomeObservation.objects.all(), pk)
