@@ -17,7 +17,7 @@ from practice.access import ChildPolicy, child_for_user
 from practice.auditlog.services import audit_read, client_ip
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors, form_saved
-from practice.models import Practice
+from practice.request_time import request_today
 
 from . import selectors, services
 from .charts import progress_chart
@@ -35,7 +35,7 @@ def goal_add(request: HttpRequest, child_pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, child_pk)
     if not child_policy.is_care_team:
         raise Http404
-    today = Practice.get().today()
+    today = request_today(request)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -67,7 +67,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 goal=fresh,
                 clinician=request.user,
                 version=data.pop("version"),
-                today=Practice.get().today(),
+                today=request_today(request),
                 **data,
             )
         except services.GoalEditConflict as error:
@@ -119,7 +119,7 @@ def _detail_context(
     board_view = selectors.goal_view(
         Goal.objects.prefetch_related("ratings__rated_by").get(pk=goal.pk)
     )
-    today = Practice.get().today()
+    today = request_today(request)
     is_parent = request.user.is_parent
     rating_initial = {"rated_on": today, "perspective": "clinician"}
     may_rate = child_policy.is_care_team or child_policy.is_guardian
@@ -194,7 +194,7 @@ def goal_rate(request: HttpRequest, pk: int) -> HttpResponse:
             source=GoalRating.Source.REVIEW,
             perspective=data.get("perspective", "clinician"),
             note=data["note"],
-            today=Practice.get().today(),
+            today=request_today(request),
         ),
         success=_("Thank you: the rating was saved."),
     )

@@ -3,8 +3,9 @@ from django.shortcuts import get_object_or_404, render
 
 from ..access import child_for_user
 from ..decorators import practice_admin_required
-from ..models import Child, Practice, User
+from ..models import Child, User
 from ..pagination import page_context
+from ..request_time import request_practice
 from .forms import AuditFilterForm
 from .selectors import audit_actions, audit_events
 
@@ -20,7 +21,7 @@ def _audit_page(
         action=filters.get("action", ""),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
-        tz=(getattr(request, "_practice", None) or Practice.get()).tz,
+        tz=request_practice(request).tz,
     )
     return render(
         request,
