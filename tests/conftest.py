@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from practice.models import Child, CommunicationPolicy, Guardianship, Practice, User
-
-from .factories import (
+from tests.factories import (
     AdminFactory,
     AgreementFactory,
     ChildFactory,

@@ -23,8 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from engagement.messaging.models import Message, MessageThread
 from practice import services
 from practice.models import CareTeamMembership, Child, Guardianship, User
-
-from .factories import (
+from tests.factories import (
     AdminFactory,
     AgreementFactory,
     ChildFactory,

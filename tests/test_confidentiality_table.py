@@ -14,8 +14,7 @@ from django.utils import timezone
 from goals.models import Goal
 from goals.services import goal_rate
 from practice.models import Child
-
-from .test_export import (
+from tests.engagement.export.test_export import (
     ALWAYS_WITHHELD,
     CORRECTION,
     GOAL,

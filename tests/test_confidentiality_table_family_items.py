@@ -14,8 +14,13 @@ from engagement.messaging.models import MessageThread
 from engagement.observations.services import observation_share
 from goals.models import Goal
 from practice.models import Child, User
-
-from .test_export import CO_PARENT_EMAIL, GOAL, TABLE, family_record, set_access
+from tests.engagement.export.test_export import (
+    CO_PARENT_EMAIL,
+    GOAL,
+    TABLE,
+    family_record,
+    set_access,
+)
 
 OWN_MESSAGE = "Pat asks about the bus fare QMS1"
 OWN_SUBJECT = "Subject from Pat QMS2"

@@ -95,7 +95,7 @@ def test_the_procfiles_gunicorn_has_no_control_socket():
 @pytest.fixture
 def stale_update(cast, always_allowed):
     """An update opened two minutes ago whose worker died before it rendered the email."""
-    from tests.test_progress_updates import family
+    from tests.engagement.updates.test_updates import family
 
     parent, _child, _goal = family(cast, "Ada")
     now = timezone.now()
@@ -143,7 +143,7 @@ def test_the_readme_lists_the_render_stale_setting():
 
 
 def _guardian_form(**overrides) -> dict:
-    from tests.test_intake import guardian_data
+    from tests.practice.test_intake import guardian_data
 
     order = {
         "access": "none",

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from goals import services as goal_services
-from tests.test_export import LEVELS
+from tests.engagement.export.test_export import LEVELS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,0 +1,1 @@
+"""The goals app's tests."""
