@@ -15,25 +15,25 @@ from .engagement_signals.selectors import family_engagement
 from .rescheduling import selectors as request_selectors
 
 
-def for_staff(policy: ChildPolicy, child: Child, guardianships: list[Guardianship]) -> dict:
+def for_staff(child_policy: ChildPolicy, child: Child, guardianships: list[Guardianship]) -> dict:
     """For the staff child page; `guardianships` are the page's own (no query of its own)."""
     return {
         "engagement_agreement": agreement_selectors.engagement_agreement_card(
-            policy, child, guardianships
+            child_policy, child, guardianships
         ),
-        "reschedule_requests": request_selectors.requests_for_care_team(policy, child),
+        "reschedule_requests": request_selectors.requests_for_care_team(child_policy, child),
     }
 
 
-def for_portal(user: User, policy: ChildPolicy, child: Child) -> dict:
-    requests = request_selectors.requests_for_family(policy, child, user)
+def for_portal(user: User, child_policy: ChildPolicy, child: Child) -> dict:
+    requests = request_selectors.requests_for_family(child_policy, child, user)
     return {
         "engagement_agreement": agreement_selectors.engagement_agreement_for_family(
-            policy, child, user
+            child_policy, child, user
         ),
         "reschedule_requests": requests,
         "asked_to_move": {r.session_id for r in requests if r.status == r.Status.OPEN},
-        "family_barriers": barriers_for_family(policy, child, user),
+        "family_barriers": barriers_for_family(child_policy, child, user),
     }
 
 

@@ -20,10 +20,10 @@ from .visits.selectors import with_next_session
 
 
 def next_sessions(
-    policies: Iterable[ChildPolicy], now: datetime.datetime
+    child_policies: Iterable[ChildPolicy], now: datetime.datetime
 ) -> dict[int, datetime.datetime]:
     """Row `record`: when each child's next session starts (one query)."""
-    child_ids = [policy.child_id for policy in policies if policy.record]
+    child_ids = [child_policy.child_id for child_policy in child_policies if child_policy.record]
     if not child_ids:
         return {}
     rows = with_next_session(Child.objects.filter(pk__in=child_ids), now).values_list(
@@ -33,17 +33,19 @@ def next_sessions(
 
 
 def home_practice_in_force(
-    policies: Iterable[ChildPolicy], today: datetime.date
+    child_policies: Iterable[ChildPolicy], today: datetime.date
 ) -> dict[int, list[HomePractice]]:
     """Row `home_practice`: active strategies, never one tied to a child-private goal unless
     the viewer may read clinical text (as current_home_practice, for all children at once)."""
-    policies = [policy for policy in policies if policy.home_practice]
-    if not policies:
+    child_policies = [child_policy for child_policy in child_policies if child_policy.home_practice]
+    if not child_policies:
         return {}
     current = HomePractice.objects.filter(
-        child_id__in=[policy.child_id for policy in policies], is_active=True, until__gte=today
+        child_id__in=[child_policy.child_id for child_policy in child_policies],
+        is_active=True,
+        until__gte=today,
     )
-    clinical = {policy.child_id for policy in policies if policy.clinical}
+    clinical = {child_policy.child_id for child_policy in child_policies if child_policy.clinical}
     grouped: dict[int, list[HomePractice]] = defaultdict(list)
     for item in current.select_related("goal").order_by("until", "pk"):
         if item.goal.private_to_child and item.child_id not in clinical:
@@ -53,16 +55,18 @@ def home_practice_in_force(
 
 
 def latest_shared_summaries(
-    policies: Iterable[ChildPolicy], now: datetime.datetime
+    child_policies: Iterable[ChildPolicy], now: datetime.datetime
 ) -> dict[int, SessionLog]:
     """Row `shared_summaries`: each child's latest summary the family may read
     (SessionLog.objects.shared_with_family) with its correcting addenda (as family_sessions
     shows them), two queries for all children."""
-    policies = list(policies)
-    child_ids = [policy.child_id for policy in policies if policy.shared_summaries]
+    child_policies = list(child_policies)
+    child_ids = [
+        child_policy.child_id for child_policy in child_policies if child_policy.shared_summaries
+    ]
     if not child_ids:
         return {}
-    shared = SessionLog.objects.shared_with_family(policies, now)
+    shared = SessionLog.objects.shared_with_family(child_policies, now)
     latest = shared.filter(child=OuterRef("pk")).order_by("-scheduled_start").values("pk")[:1]
     ids = Child.objects.filter(pk__in=child_ids).annotate(latest=Subquery(latest))
     corrections = Addendum.objects.filter(corrects_shared_summary=True)

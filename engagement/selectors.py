@@ -24,7 +24,7 @@ from practice.models import (
 @dataclass
 class CaseloadRow:
     child: Child
-    policy: ChildPolicy
+    child_policy: ChildPolicy
     primary_clinician: User | None
     guardianships: list[Guardianship]
     attention: list[str] = field(default_factory=list)
@@ -68,11 +68,11 @@ def caseload_rows(user: User, *, practice: Practice) -> list[CaseloadRow]:
     children = with_recent_misses(with_next_session(children, now), now)
     rows = []
     for child in children.order_by("discharged_on", "last_name", "first_name"):
-        policy = policy_for(user, child, practice=practice, today=today)
-        if policy is None:
+        child_policy = policy_for(user, child, practice=practice, today=today)
+        if child_policy is None:
             continue
         primary = next((m.clinician for m in child.memberships.all() if m.is_primary), None)
-        row = CaseloadRow(child, policy, primary, child.guardianship_list)
+        row = CaseloadRow(child, child_policy, primary, child.guardianship_list)
         for guardianship in child.guardianship_list:
             state = portal_state(guardianship)
             if state in ("not_invited", "send_failed"):
@@ -117,7 +117,7 @@ def child_hub(child: Child) -> dict:
 @dataclass
 class PortalChild:
     child: Child
-    policy: ChildPolicy
+    child_policy: ChildPolicy
     care_team: list[User]
     relationship: str
     milestones: list = field(default_factory=list)
@@ -131,15 +131,15 @@ def portal_children(user: User, *, practice: Practice) -> list[PortalChild]:
     )
     result = []
     for child in children.distinct().order_by("date_of_birth"):
-        policy = policy_for(user, child, practice=practice, today=today)
-        if policy is None:
+        child_policy = policy_for(user, child, practice=practice, today=today)
+        if child_policy is None:
             continue
         memberships = sorted(child.memberships.all(), key=lambda m: not m.is_primary)
         guardianship = child.viewer_guardianships[0]
         result.append(
             PortalChild(
                 child,
-                policy,
+                child_policy,
                 [m.clinician for m in memberships if m.clinician.is_active],
                 guardianship.get_relationship_display(),
             )

@@ -65,67 +65,71 @@ def caseload(request):
 
 @staff_required
 def child_detail(request, pk):
-    child, policy = child_for_user(request.user, pk)
+    child, child_policy = child_for_user(request.user, pk)
     practice = Practice.get()
     today = practice.today()
     # A view under break-the-glass is marked so, for whoever reviews the log.
-    audit_read(request=request, policy=policy, child=child, action="child.view")
+    audit_read(request=request, child_policy=child_policy, child=child, action="child.view")
     return render(
         request,
         "engagement/child_detail.html",
         {
             "child": child,
-            "policy": policy,
+            "policy": child_policy,
             "age": child.age_on(today),
             "has_agreement": current_agreement(child, today) is not None,
-            "board": goal_board(policy, child),
+            "board": goal_board(child_policy, child),
             "sessions": (
                 visit_selectors.child_sessions(child, timezone.now(), practice)
-                if policy.is_care_team
+                if child_policy.is_care_team
                 else None
             ),
             "today": today,
             "home_practice": home_practice_selectors.with_check_ins(
-                home_practice_selectors.current_home_practice(policy, child, today),
+                home_practice_selectors.current_home_practice(child_policy, child, today),
                 today,
                 viewer=request.user,
             ),
-            "observations": observation_selectors.observations_for_care_team(policy, child),
-            "barriers": barrier_selectors.barriers_for_care_team(policy, child),
+            "observations": observation_selectors.observations_for_care_team(child_policy, child),
+            "barriers": barrier_selectors.barriers_for_care_team(child_policy, child),
             "barrier_question": (
-                barrier_selectors.barrier_question(child, timezone.now()) if policy.clinical else 0
+                barrier_selectors.barrier_question(child, timezone.now())
+                if child_policy.clinical
+                else 0
             ),
-            "safety_concerns": safety_concerns_for_care_team(policy, child),
-            "message_threads": messaging_selectors.threads_for_care_team(policy, child),
-            **_hub(policy, child, practice, today),
+            "safety_concerns": safety_concerns_for_care_team(child_policy, child),
+            "message_threads": messaging_selectors.threads_for_care_team(child_policy, child),
+            **_hub(child_policy, child, practice, today),
         },
     )
 
 
-def _hub(policy, child, practice, today) -> dict:
+def _hub(child_policy, child, practice, today) -> dict:
     """Care team, family and agreements (with who has read the one in force), and the course
     of therapy: stage history, discharge summary."""
     hub = selectors.child_hub(child)
-    with_profiles(policy, hub["guardianships"])
+    with_profiles(child_policy, hub["guardianships"])
     agreements = agreement_hub(
-        policy, child, practice, today, hub["agreements"], hub["guardianships"]
+        child_policy, child, practice, today, hub["agreements"], hub["guardianships"]
     )
-    engagement = family_engagement.for_staff(policy, child, hub["guardianships"])
-    return {**hub, **agreements, **course_for_staff(policy, child), **engagement}
+    engagement = family_engagement.for_staff(child_policy, child, hub["guardianships"])
+    return {**hub, **agreements, **course_for_staff(child_policy, child), **engagement}
 
 
 @parent_required
 def portal_home(request):
     practice = Practice.get()
     children = selectors.portal_children(request.user, practice=practice)
-    milestones = recent_milestones([entry.policy for entry in children], limit=3)
+    milestones = recent_milestones([entry.child_policy for entry in children], limit=3)
     since = timezone.now() - PORTAL_HOME_SAFETY_DAYS
-    statements = safety_statements_for(request.user, [e.policy for e in children], since=since)
+    statements = safety_statements_for(
+        request.user, [e.child_policy for e in children], since=since
+    )
     to_read = agreements_to_acknowledge(
         request.user, [entry.child for entry in children], practice.today()
     )
-    moves = latest_stage_changes([entry.policy for entry in children])
-    extras = _portal_extras(request.user, [entry.policy for entry in children], practice)
+    moves = latest_stage_changes([entry.child_policy for entry in children])
+    extras = _portal_extras(request.user, [entry.child_policy for entry in children], practice)
     for entry in children:
         entry.milestones = milestones.get(entry.child.pk, [])
         for name, values in extras.items():
@@ -142,21 +146,21 @@ def portal_home(request):
     return render(request, "engagement/portal_home.html", {"children": children})
 
 
-def _portal_extras(user, policies, practice) -> dict[str, dict]:
+def _portal_extras(user, child_policies, practice) -> dict[str, dict]:
     """Per child, as each child's policy allows: next session, home practice, the latest shared
     summary and unread messages (in the user's own threads only)."""
     now = timezone.now()
     return {
-        "next_session_start": portal.next_sessions(policies, now),
-        "home_practice": portal.home_practice_in_force(policies, practice.today()),
-        "latest_summary": portal.latest_shared_summaries(policies, now),
-        "unread_messages": messaging_selectors.unread_counts(user, policies),
+        "next_session_start": portal.next_sessions(child_policies, now),
+        "home_practice": portal.home_practice_in_force(child_policies, practice.today()),
+        "latest_summary": portal.latest_shared_summaries(child_policies, now),
+        "unread_messages": messaging_selectors.unread_counts(user, child_policies),
     }
 
 
 @parent_required
 def portal_child(request, pk):
-    child, policy = child_for_user(request.user, pk)
+    child, child_policy = child_for_user(request.user, pk)
     practice = Practice.get()
     entry = next(
         item
@@ -166,28 +170,32 @@ def portal_child(request, pk):
     audit(
         actor=request.user, action="portal.child_view", target=child, child=child, request=request
     )
-    board = goal_board(policy, child)
+    board = goal_board(child_policy, child)
     return render(
         request,
         "engagement/portal_child.html",
         {
             "entry": entry,
             "child": child,
-            "policy": policy,
+            "policy": child_policy,
             "board": board,
-            "milestones": milestones_for(policy, child),
-            "family_sessions": visit_selectors.family_sessions(policy, child, timezone.now()),
+            "milestones": milestones_for(child_policy, child),
+            "family_sessions": visit_selectors.family_sessions(child_policy, child, timezone.now()),
             "agreement_to_read": agreement_to_read(request.user, child, practice.today()),
-            **family_engagement.for_portal(request.user, policy, child),
-            **course_for_family(policy, child),
+            **family_engagement.for_portal(request.user, child_policy, child),
+            **course_for_family(child_policy, child),
             "home_practice": home_practice_selectors.with_check_ins(
-                home_practice_selectors.current_home_practice(policy, child, practice.today()),
+                home_practice_selectors.current_home_practice(
+                    child_policy, child, practice.today()
+                ),
                 practice.today(),
                 viewer=request.user,
             ),
             **home_practice_selectors.check_in_context(practice.today()),
-            **observation_views.portal_card(request.user, policy, child, board),
-            "safety_statements": safety_statements_for(request.user, [policy]).get(child.pk, []),
+            **observation_views.portal_card(request.user, child_policy, child, board),
+            "safety_statements": safety_statements_for(request.user, [child_policy]).get(
+                child.pk, []
+            ),
         },
     )
 

@@ -18,13 +18,13 @@ from .scores import T_SCORE_HELP, gas_t_score
 SHOWN_STATUSES = [Goal.Status.PROPOSED, Goal.Status.ACTIVE, Goal.Status.ACHIEVED]
 
 
-def visible_goals(policy: ChildPolicy | None, child: Child) -> QuerySet[Goal]:
+def visible_goals(child_policy: ChildPolicy | None, child: Child) -> QuerySet[Goal]:
     """The goals this policy may see: none without the goals right, never a child-private one
     for a guardian."""
     goals = Goal.objects.filter(child=child)
-    if policy is None or not policy.goals:
+    if child_policy is None or not child_policy.goals:
         return goals.none()
-    if not policy.clinical:
+    if not child_policy.clinical:
         goals = goals.filter(private_to_child=False)
     return goals
 
@@ -34,13 +34,13 @@ def goal_for_user(user: User, pk: int) -> tuple[Goal, ChildPolicy]:
     child_id = Goal.objects.filter(pk=pk).values_list("child_id", flat=True).first()
     if child_id is None:
         raise Http404
-    child, policy = child_for_user(user, child_id)
-    goal = visible_goals(policy, child).select_related("agreed_by", "proposer").filter(pk=pk)
+    child, child_policy = child_for_user(user, child_id)
+    goal = visible_goals(child_policy, child).select_related("agreed_by", "proposer").filter(pk=pk)
     goal = goal.first()
     if goal is None:
         raise Http404
     goal.child = child
-    return goal, policy
+    return goal, child_policy
 
 
 @dataclass
@@ -105,10 +105,10 @@ def t_score_for(views: list[GoalView], perspective: str) -> float | None:
     return gas_t_score(pairs)
 
 
-def goal_board(policy: ChildPolicy | None, child: Child) -> GoalBoard:
+def goal_board(child_policy: ChildPolicy | None, child: Child) -> GoalBoard:
     """Goals with their ratings and both T-scores, over what this policy may see only."""
     goals = (
-        visible_goals(policy, child)
+        visible_goals(child_policy, child)
         .select_related("agreed_by")
         .prefetch_related(
             Prefetch("ratings", queryset=GoalRating.objects.select_related("rated_by"))
@@ -132,8 +132,10 @@ def goal_comments(goal: Goal) -> list[GoalComment]:
     return list(goal.comments.select_related("author"))
 
 
-def milestones_for(policy: ChildPolicy | None, child: Child, *, limit: int = 5) -> list[Milestone]:
-    goals = visible_goals(policy, child)
+def milestones_for(
+    child_policy: ChildPolicy | None, child: Child, *, limit: int = 5
+) -> list[Milestone]:
+    goals = visible_goals(child_policy, child)
     milestones = Milestone.objects.filter(goal__in=goals).select_related("goal")
     return list(milestones[:limit])
 
@@ -152,13 +154,15 @@ def goals_due_for_review(user: User, today: datetime.date) -> list[Goal]:
     )
 
 
-def recent_milestones(policies: list[ChildPolicy], *, limit: int = 5) -> dict[int, list[Milestone]]:
+def recent_milestones(
+    child_policies: list[ChildPolicy], *, limit: int = 5
+) -> dict[int, list[Milestone]]:
     """Recent milestones per child, one query for all of a parent's children, each child's
     list filtered by its own policy."""
-    child_ids = [policy.child_id for policy in policies if policy.goals]
+    child_ids = [child_policy.child_id for child_policy in child_policies if child_policy.goals]
     if not child_ids:
         return {}
-    clinical = {policy.child_id for policy in policies if policy.clinical}
+    clinical = {child_policy.child_id for child_policy in child_policies if child_policy.clinical}
     milestones = (
         Milestone.objects.filter(goal__child_id__in=child_ids)
         .exclude(

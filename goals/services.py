@@ -41,14 +41,14 @@ EDITABLE_FIELDS = [
 
 
 def _care_team_only(user: User, child: Child) -> None:
-    policy = policy_for(user, child)
-    if policy is None or not policy.is_care_team:
+    child_policy = policy_for(user, child)
+    if child_policy is None or not child_policy.is_care_team:
         raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
 
 
 def _guardian_with_goals(user: User, child: Child) -> None:
-    policy = policy_for(user, child)
-    if policy is None or not policy.is_guardian or not policy.goals:
+    child_policy = policy_for(user, child)
+    if child_policy is None or not child_policy.is_guardian or not child_policy.goals:
         raise PermissionDenied(_("You cannot propose goals for this child."))
 
 
@@ -325,10 +325,14 @@ def goal_rate(
     today: datetime.date,
 ) -> GoalRating:
     """A GAS rating. Parents rate from home; clinicians at reviews (and, later, sessions)."""
-    policy = policy_for(rated_by, goal.child)
-    if policy is None or not policy.goals or (policy.is_guardian and goal.private_to_child):
+    child_policy = policy_for(rated_by, goal.child)
+    if (
+        child_policy is None
+        or not child_policy.goals
+        or (child_policy.is_guardian and goal.private_to_child)
+    ):
         raise PermissionDenied(_("You cannot rate this goal."))
-    if not policy.is_guardian and not policy.is_care_team:
+    if not child_policy.is_guardian and not child_policy.is_care_team:
         raise PermissionDenied(_("Only the care team and the family rate goals."))
     ensure_not_discharged(goal.child)
     if goal.status != Goal.Status.ACTIVE:
@@ -339,7 +343,7 @@ def goal_rate(
         goal=goal,
         level=level,
         rated_on=rated_on,
-        source=GoalRating.Source.HOME if policy.is_guardian else source,
+        source=GoalRating.Source.HOME if child_policy.is_guardian else source,
         perspective=_perspective_for(rated_by, perspective),
         rated_by=rated_by,
         note=note,
@@ -358,11 +362,11 @@ def goal_rate(
 
 @transaction.atomic
 def goal_comment(*, goal: Goal, author: User, text: str) -> GoalComment:
-    policy = policy_for(author, goal.child)
-    visible = policy is not None and policy.goals
-    if not visible or (policy.is_guardian and goal.private_to_child):
+    child_policy = policy_for(author, goal.child)
+    visible = child_policy is not None and child_policy.goals
+    if not visible or (child_policy.is_guardian and goal.private_to_child):
         raise PermissionDenied(_("You cannot comment on this goal."))
-    if not policy.is_guardian and not policy.is_care_team:
+    if not child_policy.is_guardian and not child_policy.is_care_team:
         raise PermissionDenied(_("Only the care team and the family comment on goals."))
     ensure_not_discharged(goal.child)
     comment = GoalComment(goal=goal, author=author, text=text.strip())

@@ -28,8 +28,8 @@ def _back_to_child(request, child_pk):
 
 @clinician_required
 def goal_add(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.is_care_team:
         raise Http404
     today = Practice.get().today()
     form = GoalForm(request.POST or None)
@@ -50,8 +50,8 @@ def goal_add(request, child_pk):
 
 @clinician_required
 def goal_edit(request, pk):
-    goal, policy = selectors.goal_for_user(request.user, pk)
-    if not policy.is_care_team:
+    goal, child_policy = selectors.goal_for_user(request.user, pk)
+    if not child_policy.is_care_team:
         raise Http404
     form = GoalForm(request.POST or None, instance=goal, editing=True)
     conflict = None
@@ -90,8 +90,8 @@ def _form_over(saved: Goal, typed) -> GoalForm:
 
 @parent_required
 def goal_propose(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.goals:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.goals:
         raise Http404
     form = GoalProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -109,22 +109,22 @@ def goal_propose(request, child_pk):
     return render(request, "goals/goal_propose.html", {"form": form, "child": child})
 
 
-def _detail_context(request, goal, policy, **forms) -> dict:
+def _detail_context(request, goal, child_policy, **forms) -> dict:
     board_view = selectors.goal_view(
         Goal.objects.prefetch_related("ratings__rated_by").get(pk=goal.pk)
     )
     today = Practice.get().today()
     is_parent = request.user.is_parent
     rating_initial = {"rated_on": today, "perspective": "clinician"}
-    may_rate = policy.is_care_team or policy.is_guardian
+    may_rate = child_policy.is_care_team or child_policy.is_guardian
     return {
         "goal": goal,
         "child": goal.child,
-        "policy": policy,
+        "policy": child_policy,
         "view": board_view,
         "chart": progress_chart(board_view.ratings),
         "comments": selectors.goal_comments(goal),
-        "history": selectors.goal_history(goal) if policy.is_care_team else [],
+        "history": selectors.goal_history(goal) if child_policy.is_care_team else [],
         "rating_form": forms.get("rating_form")
         or RatingForm(for_parent=is_parent, initial=rating_initial),
         "comment_form": forms.get("comment_form") or CommentForm(),
@@ -135,15 +135,21 @@ def _detail_context(request, goal, policy, **forms) -> dict:
 
 @login_required
 def goal_detail(request, pk):
-    goal, policy = selectors.goal_for_user(request.user, pk)
-    audit_read(request=request, policy=policy, child=goal.child, action="goal.view", target=goal)
-    return render(request, "goals/goal_detail.html", _detail_context(request, goal, policy))
+    goal, child_policy = selectors.goal_for_user(request.user, pk)
+    audit_read(
+        request=request,
+        child_policy=child_policy,
+        child=goal.child,
+        action="goal.view",
+        target=goal,
+    )
+    return render(request, "goals/goal_detail.html", _detail_context(request, goal, child_policy))
 
 
 @require_POST
 @login_required
 def goal_rate(request, pk):
-    goal, policy = selectors.goal_for_user(request.user, pk)
+    goal, child_policy = selectors.goal_for_user(request.user, pk)
     form = RatingForm(request.POST, for_parent=request.user.is_parent)
     if form.is_valid():
         try:
@@ -164,14 +170,14 @@ def goal_rate(request, pk):
         else:
             messages.success(request, _("Thank you: the rating was saved."))
             return redirect("goal_detail", pk=pk)
-    context = _detail_context(request, goal, policy, rating_form=form)
+    context = _detail_context(request, goal, child_policy, rating_form=form)
     return render(request, "goals/goal_detail.html", context, status=400)
 
 
 @require_POST
 @login_required
 def goal_comment(request, pk):
-    goal, policy = selectors.goal_for_user(request.user, pk)
+    goal, child_policy = selectors.goal_for_user(request.user, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -183,14 +189,14 @@ def goal_comment(request, pk):
         else:
             messages.success(request, _("Your comment was added."))
             return redirect("goal_detail", pk=pk)
-    context = _detail_context(request, goal, policy, comment_form=form)
+    context = _detail_context(request, goal, child_policy, comment_form=form)
     return render(request, "goals/goal_detail.html", context, status=400)
 
 
 @require_POST
 @clinician_required
 def goal_agree(request, pk):
-    goal, policy = selectors.goal_for_user(request.user, pk)
+    goal, child_policy = selectors.goal_for_user(request.user, pk)
     try:
         services.goal_agree(goal=goal, clinician=request.user)
     except PermissionDenied as error:
@@ -211,7 +217,7 @@ def goal_agree(request, pk):
 @require_POST
 @clinician_required
 def goal_status(request, pk):
-    goal, policy = selectors.goal_for_user(request.user, pk)
+    goal, child_policy = selectors.goal_for_user(request.user, pk)
     form = StatusForm(request.POST)
     if form.is_valid():
         try:

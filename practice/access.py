@@ -203,10 +203,10 @@ def policy_to_write(user: User, child: Child, *, right: str = "clinical") -> Chi
     """Every write path asks this first: the user's policy when it grants `right`
     (ChildPolicy.may_write), else PermissionDenied (a 403). Services call it, so a page that
     forgets cannot write."""
-    policy = policy_for(user, child)
-    if policy is None or not policy.may_write(right):
+    child_policy = policy_for(user, child)
+    if child_policy is None or not child_policy.may_write(right):
         raise PermissionDenied(_("You cannot change this child's record."))
-    return policy
+    return child_policy
 
 
 def children_for(user: User) -> QuerySet[Child]:
@@ -260,7 +260,7 @@ def with_policy_data(children: QuerySet[Child], user: User) -> QuerySet[Child]:
 def child_for_user(user: User, pk: int) -> tuple[Child, ChildPolicy]:
     """The child and this user's policy for it, or 404: never the data."""
     child = with_policy_data(children_for(user), user).filter(pk=pk).distinct().first()
-    policy = policy_for(user, child) if child is not None else None
-    if policy is None:
+    child_policy = policy_for(user, child) if child is not None else None
+    if child_policy is None:
         raise Http404
-    return child, policy
+    return child, child_policy

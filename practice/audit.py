@@ -61,11 +61,11 @@ def audit(
     )
 
 
-def audit_read(*, request, policy, child: Child, action: str, target=None, **details) -> None:
+def audit_read(*, request, child_policy, child: Child, action: str, target=None, **details) -> None:
     """A staff read of a part of the child's record ("session.view", "goal.view",
     "export.record", ...). A read under break-the-glass is marked so, for whoever reviews the
     log and for the family's access list."""
-    if policy is not None and policy.is_emergency:
+    if child_policy is not None and child_policy.is_emergency:
         details["break_glass"] = True
     audit(
         actor=request.user,

@@ -120,8 +120,8 @@ def agreement_acknowledge(
 ) -> ConfidentialityAcknowledgement:
     """A guardian with portal access has read the agreement in force (idempotent)."""
     child = agreement.child
-    policy = policy_for(guardian, child, today=today)
-    if policy is None or not policy.is_guardian:
+    child_policy = policy_for(guardian, child, today=today)
+    if child_policy is None or not child_policy.is_guardian:
         raise PermissionDenied(_("Only the child's guardians acknowledge the agreement."))
     in_force = current_agreement(child, today)
     if in_force is None or in_force.pk != agreement.pk:

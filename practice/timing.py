@@ -40,7 +40,7 @@ class ContactRules:
 
 
 def contact_rules(
-    policy=None,
+    communication=None,
     *,
     own_start: datetime.time | None = None,
     own_end: datetime.time | None = None,
@@ -48,9 +48,9 @@ def contact_rules(
 ) -> ContactRules:
     """Rules from a CommunicationPolicy (or none) and a parent's own times."""
     return ContactRules(
-        quiet_start=policy.quiet_hours_start if policy else None,
-        quiet_end=policy.quiet_hours_end if policy else None,
-        quiet_weekends=bool(policy and policy.quiet_on_weekends),
+        quiet_start=communication.quiet_hours_start if communication else None,
+        quiet_end=communication.quiet_hours_end if communication else None,
+        quiet_weekends=bool(communication and communication.quiet_on_weekends),
         own_start=own_start,
         own_end=own_end,
         own_days=frozenset(int(d) for d in own_days),

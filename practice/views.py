@@ -96,10 +96,10 @@ def invitation_accept(request, token):
 def _child_to_write(request, pk, right: str):
     """The child and policy when this user may make this kind of change (the services ask
     again); 403 for a reader who may not, such as an emergency reader; 404 as ever."""
-    child, policy = child_for_user(request.user, pk)
-    if not policy.may_write(right):
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.may_write(right):
         raise PermissionDenied
-    return child, policy
+    return child, child_policy
 
 
 @intake_required
@@ -123,8 +123,8 @@ def child_add(request):
 
 @intake_required
 def child_edit(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.may_write("intake"):
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.may_write("intake"):
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
     form = ChildForm(request.POST or None, instance=child, today=practice.today())
@@ -147,7 +147,7 @@ def _warn(request, form) -> None:
 
 @intake_required
 def guardian_add(request, pk):
-    child, policy = _child_to_write(request, pk, "intake")
+    child, child_policy = _child_to_write(request, pk, "intake")
     form = GuardianAddForm(request.POST or None, initial={"send_invitation": True})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "send_invitation"}
@@ -180,7 +180,7 @@ def guardian_add(request, pk):
 
 @intake_required
 def guardian_edit(request, pk, guardianship_pk):
-    child, policy = _child_to_write(request, pk, "intake")
+    child, child_policy = _child_to_write(request, pk, "intake")
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
@@ -209,7 +209,7 @@ def guardian_edit(request, pk, guardianship_pk):
 @require_POST
 @intake_required
 def guardian_invite(request, pk, guardianship_pk):
-    child, policy = _child_to_write(request, pk, "intake")
+    child, child_policy = _child_to_write(request, pk, "intake")
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
@@ -229,8 +229,8 @@ def guardian_invite(request, pk, guardianship_pk):
 
 @intake_required
 def agreement_add(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.may_write("clinical"):
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.may_write("clinical"):
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
     today = practice.today()

@@ -123,8 +123,8 @@ def cast(db) -> Cast:
 def always_allowed(db) -> CommunicationPolicy:
     """No quiet hours and no quiet weekends: an email may go at whatever hour the test runs
     (the outbox checks the time once more before sending; see practice/outbox/holds.py)."""
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=Practice.get())
-    policy.quiet_hours_start = policy.quiet_hours_end = datetime.time(0, 0)
-    policy.quiet_on_weekends = False
-    policy.save()
-    return policy
+    communication, _created = CommunicationPolicy.objects.get_or_create(practice=Practice.get())
+    communication.quiet_hours_start = communication.quiet_hours_end = datetime.time(0, 0)
+    communication.quiet_on_weekends = False
+    communication.save()
+    return communication

@@ -83,9 +83,9 @@ def test_the_progress_email_keeps_titles_and_names_verbatim_in_subject_and_text(
     )
     # When Siobhan's progress email is written
     now = timezone.now() + datetime.timedelta(minutes=2)
-    policy = CommunicationPolicy.objects.get(practice=cast.practice)
+    communication = CommunicationPolicy.objects.get(practice=cast.practice)
     (email,) = build_progress_emails(
-        [parent], {parent.pk: (now - datetime.timedelta(days=30), now)}, policy
+        [parent], {parent.pk: (now - datetime.timedelta(days=30), now)}, communication
     )
     # Then the subject and the text say them as they are, and the HTML escapes them
     assert email.subject == f"Progress update from {PRACTICE}: {CHILD}"

@@ -11,7 +11,7 @@ from practice.models import Child, ConfidentialityAgreement, Guardianship, Pract
 
 
 def agreement_hub(
-    policy: ChildPolicy,
+    child_policy: ChildPolicy,
     child: Child,
     practice: Practice,
     today: datetime.date,
@@ -31,7 +31,7 @@ def agreement_hub(
         ]
     return {
         "agreement_prompt": (
-            agreement_prompt(child, practice, today) if policy.is_care_team else None
+            agreement_prompt(child, practice, today) if child_policy.is_care_team else None
         ),
         "agreement_in_force": in_force,
         "agreement_not_read_by": not_read,

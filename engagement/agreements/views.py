@@ -17,7 +17,7 @@ from practice.models import Practice
 @require_POST
 @parent_required
 def acknowledge(request, pk):
-    child, policy = child_for_user(request.user, pk)
+    child, child_policy = child_for_user(request.user, pk)
     agreement_pk = request.POST.get("agreement", "")
     if not agreement_pk.isdigit():
         raise Http404

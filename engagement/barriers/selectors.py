@@ -25,9 +25,9 @@ REPEATED_MISSES = 2
 RECENT_MISSES_WINDOW = datetime.timedelta(weeks=8)
 
 
-def barriers_for_care_team(policy: ChildPolicy | None, child: Child) -> list[Barrier]:
+def barriers_for_care_team(child_policy: ChildPolicy | None, child: Child) -> list[Barrier]:
     """Every barrier of the child, unresolved first, with the clinician's side: care team only."""
-    if policy is None or not policy.clinical:
+    if child_policy is None or not child_policy.clinical:
         return []
     barriers = Barrier.objects.filter(child=child).select_related("session", "reported_by")
     barriers = sorted(barriers, key=lambda barrier: barrier.is_resolved)  # stable: newest first
@@ -39,8 +39,8 @@ def barrier_for_care_team(user: User, pk: int) -> Barrier:
     child_id = Barrier.objects.filter(pk=pk).values_list("child_id", flat=True).first()
     if child_id is None:
         raise Http404
-    child, policy = child_for_user(user, child_id)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(user, child_id)
+    if not child_policy.is_care_team:
         raise Http404
     barrier = Barrier.objects.select_related("session").get(pk=pk)
     barrier.child = child
@@ -60,10 +60,10 @@ class FamilyBarrier:
 
 
 def barriers_for_family(
-    policy: ChildPolicy | None, child: Child, user: User
+    child_policy: ChildPolicy | None, child: Child, user: User
 ) -> list[FamilyBarrier]:
     """The barriers this guardian reported themselves (row `own_items`), status only."""
-    if policy is None or not policy.is_guardian or not policy.own_items:
+    if child_policy is None or not child_policy.is_guardian or not child_policy.own_items:
         return []
     reported = Barrier.objects.filter(
         child=child, reported_by=user, reporter_role=Barrier.ReporterRole.FAMILY

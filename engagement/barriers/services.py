@@ -19,15 +19,17 @@ from .models import Barrier
 def _policy(user: User, child: Child) -> ChildPolicy:
     """A guardian reports their own barrier; otherwise it is the care team's clinical write
     (an emergency reader's or the office's policy refuses it)."""
-    policy = policy_for(user, child)
-    if policy is not None and policy.is_guardian and policy.own_items:
-        return policy
+    child_policy = policy_for(user, child)
+    if child_policy is not None and child_policy.is_guardian and child_policy.own_items:
+        return child_policy
     return policy_to_write(user, child, right="clinical")
 
 
-def _check_family_report(policy: ChildPolicy, reporter_role: str, notes: str, actions: str):
+def _check_family_report(child_policy: ChildPolicy, reporter_role: str, notes: str, actions: str):
     """A guardian reports for themselves; the notes and actions are the clinician's side."""
-    if policy.is_guardian and (reporter_role != Barrier.ReporterRole.FAMILY or notes or actions):
+    if child_policy.is_guardian and (
+        reporter_role != Barrier.ReporterRole.FAMILY or notes or actions
+    ):
         raise PermissionDenied(_("Notes and actions on a barrier are the care team's."))
 
 
@@ -44,9 +46,9 @@ def barrier_record(
     session: SessionLog | None = None,
     request=None,
 ) -> Barrier:
-    policy = _policy(by, child)
+    child_policy = _policy(by, child)
     ensure_not_discharged(child)
-    _check_family_report(policy, reporter_role, notes.strip(), actions_taken.strip())
+    _check_family_report(child_policy, reporter_role, notes.strip(), actions_taken.strip())
     if session is not None and session.child_id != child.pk:
         raise ValidationError(_("That session is not this child's."))
     barrier = Barrier(
@@ -54,7 +56,7 @@ def barrier_record(
         kind=kind,
         reported_by=by,
         reporter_role=reporter_role,
-        status=status if policy.is_care_team else Barrier.Status.OPEN,
+        status=status if child_policy.is_care_team else Barrier.Status.OPEN,
         notes=notes.strip(),
         actions_taken=actions_taken.strip(),
         session=session,

@@ -18,8 +18,8 @@ from .forms import BarrierForm, CancellationBarrierForm
 
 @clinician_required
 def barrier_add(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.is_care_team:
         raise Http404
     session = session_named_in_link(request.user, child, request.GET.get("session"))
     form = BarrierForm(request.POST or None)
@@ -58,7 +58,7 @@ def barrier_edit(request, pk):
 @clinician_required
 def barrier_after_cancellation(request, pk):
     """Asked right after a session is logged as cancelled by the family; skipping is fine."""
-    session, policy = session_for_care_team(request.user, pk)
+    session, child_policy = session_for_care_team(request.user, pk)
     if session.status != session.Status.CANCELLED_FAMILY:
         return redirect("session_detail", pk=pk)
     form = CancellationBarrierForm(request.POST or None)

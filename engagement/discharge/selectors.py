@@ -13,20 +13,20 @@ from .models import DischargeSummary, StageChange
 
 
 def stage_changes_for(
-    policy: ChildPolicy | None, child: Child, *, limit: int | None = 5
+    child_policy: ChildPolicy | None, child: Child, *, limit: int | None = 5
 ) -> list[StageChange]:
     """The child's moves between stages, newest first: for anyone with the `record` right."""
-    if policy is None or not policy.record:
+    if child_policy is None or not child_policy.record:
         return []
     changes = StageChange.objects.filter(child=child)
-    if policy.is_care_team or policy.is_emergency:
+    if child_policy.is_care_team or child_policy.is_emergency:
         changes = changes.select_related("changed_by")
     return list(changes[:limit])
 
 
-def latest_stage_changes(policies: list[ChildPolicy]) -> dict[int, StageChange]:
+def latest_stage_changes(child_policies: list[ChildPolicy]) -> dict[int, StageChange]:
     """Each child's latest move, one query for all of a parent's children."""
-    child_ids = [policy.child_id for policy in policies if policy.record]
+    child_ids = [child_policy.child_id for child_policy in child_policies if child_policy.record]
     if not child_ids:
         return {}
     latest: dict[int, StageChange] = {}
@@ -37,9 +37,11 @@ def latest_stage_changes(policies: list[ChildPolicy]) -> dict[int, StageChange]:
     return latest
 
 
-def discharge_summary_for(policy: ChildPolicy | None, child: Child) -> DischargeSummary | None:
+def discharge_summary_for(
+    child_policy: ChildPolicy | None, child: Child
+) -> DischargeSummary | None:
     """The family's discharge summary, for those with the `discharge_summary` right only."""
-    if policy is None or not policy.discharge_summary or not child.is_discharged:
+    if child_policy is None or not child_policy.discharge_summary or not child.is_discharged:
         return None
     return DischargeSummary.objects.filter(child=child).select_related("written_by").first()
 
@@ -63,27 +65,27 @@ def discharge_initial(child: Child, practice: Practice, clinician: User) -> dict
     return {"goals_achieved": achieved, "coming_back": coming_back}
 
 
-def course_for_staff(policy: ChildPolicy, child: Child) -> dict:
+def course_for_staff(child_policy: ChildPolicy, child: Child) -> dict:
     """For the staff child page: the stage history, the stages a child may move to (care team,
     before discharge) and the discharge summary."""
-    may_move = policy.is_care_team and not child.is_discharged
+    may_move = child_policy.is_care_team and not child.is_discharged
     stages = list(Stage.values)
     following = stages[min(stages.index(child.stage) + 1, len(stages) - 1)]
     return {
-        "stage_changes": stage_changes_for(policy, child, limit=10),
+        "stage_changes": stage_changes_for(child_policy, child, limit=10),
         "stage_choices": (
             [c for c in Stage.choices if c[0] not in (child.stage, Stage.TERMINATION)]
             if may_move
             else []
         ),
         "next_stage": following,
-        "discharge_summary": discharge_summary_for(policy, child),
+        "discharge_summary": discharge_summary_for(child_policy, child),
     }
 
 
-def course_for_family(policy: ChildPolicy, child: Child) -> dict:
+def course_for_family(child_policy: ChildPolicy, child: Child) -> dict:
     """For the portal child page: the moves between stages and, per the table, the summary."""
     return {
-        "stage_changes": stage_changes_for(policy, child),
-        "discharge_summary": discharge_summary_for(policy, child),
+        "stage_changes": stage_changes_for(child_policy, child),
+        "discharge_summary": discharge_summary_for(child_policy, child),
     }

@@ -17,15 +17,15 @@ from .forms import DischargeForm, StageChangeForm
 
 
 def _care_team_child(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.is_care_team:
         raise Http404
-    return child, policy
+    return child, child_policy
 
 
 @clinician_required
 def stage_change(request, pk):
-    child, policy = _care_team_child(request, pk)
+    child, child_policy = _care_team_child(request, pk)
     if child.is_discharged:
         return redirect("child_detail", pk=pk)
     form = StageChangeForm(request.POST or None, current=child.stage)
@@ -48,7 +48,7 @@ def stage_change(request, pk):
 
 @clinician_required
 def discharge(request, pk):
-    child, policy = _care_team_child(request, pk)
+    child, child_policy = _care_team_child(request, pk)
     if child.is_discharged:
         return redirect("child_detail", pk=pk)
     practice = Practice.get()

@@ -23,11 +23,11 @@ class AgreementCard:
 
 
 def engagement_agreement_card(
-    policy: ChildPolicy | None, child: Child, guardianships: list[Guardianship]
+    child_policy: ChildPolicy | None, child: Child, guardianships: list[Guardianship]
 ) -> AgreementCard | None:
     """For staff on the child page: every version with who agreed and when, and which guardians
     (access full or limited) have not agreed to the current one. Not for guardians."""
-    if policy is None or policy.is_guardian or not policy.record:
+    if child_policy is None or child_policy.is_guardian or not child_policy.record:
         return None
     acknowledgements = EngagementAcknowledgement.objects.select_related("guardian")
     versions = list(
@@ -55,11 +55,11 @@ class FamilyAgreement:
 
 
 def engagement_agreement_for_family(
-    policy: ChildPolicy | None, child: Child, user: User
+    child_policy: ChildPolicy | None, child: Child, user: User
 ) -> FamilyAgreement | None:
     """The current version for a guardian who may see the child (row `record`), and whether
     they have agreed to it."""
-    if policy is None or not policy.is_guardian or not policy.record:
+    if child_policy is None or not child_policy.is_guardian or not child_policy.record:
         return None
     current = child.engagement_agreements.order_by("-version").first()
     if current is None:

@@ -27,10 +27,10 @@ def agreement_defaults(child: Child) -> dict:
             "channels": latest.channels,
             "communication_guidance": latest.communication_guidance,
         }
-    policy = communication_policy_for(Practice.get())
+    communication = communication_policy_for(Practice.get())
     return {
-        "channels": list(policy.allowed_channels or ["portal", "email"]),
-        "communication_guidance": str(policy.portal_guidance),
+        "channels": list(communication.allowed_channels or ["portal", "email"]),
+        "communication_guidance": str(communication.portal_guidance),
     }
 
 
@@ -54,8 +54,8 @@ def engagement_agreement_record(
 ) -> EngagementAgreement:
     """A new version; every guardian is asked to agree to it again. Its reply time is the
     communication policy's at this moment."""
-    policy = policy_for(by, child)
-    if policy is None or not policy.is_care_team:
+    child_policy = policy_for(by, child)
+    if child_policy is None or not child_policy.is_care_team:
         raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
     ensure_not_discharged(child)
     Child.objects.select_for_update().filter(pk=child.pk).first()  # one version at a time
@@ -88,8 +88,8 @@ def engagement_agreement_acknowledge(
     *, agreement: EngagementAgreement, guardian: User, request=None
 ) -> EngagementAcknowledgement:
     """A guardian who may see the child agrees to the current version (once per version)."""
-    policy = policy_for(guardian, agreement.child)
-    if policy is None or not policy.is_guardian:
+    child_policy = policy_for(guardian, agreement.child)
+    if child_policy is None or not child_policy.is_guardian:
         raise PermissionDenied(_("Only the child's guardians can agree to this."))
     latest = agreement.child.engagement_agreements.order_by("-version").first()
     if latest is None or latest.pk != agreement.pk:

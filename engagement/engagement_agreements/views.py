@@ -18,8 +18,8 @@ from .models import EngagementAgreement
 
 @clinician_required
 def agreement_record(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.is_care_team:
         raise Http404
     form = EngagementAgreementForm(request.POST or None, initial=services.agreement_defaults(child))
     if request.method == "POST" and form.is_valid():
@@ -48,7 +48,7 @@ def agreement_record(request, child_pk):
 @require_POST
 @parent_required
 def agreement_acknowledge(request, child_pk, pk):
-    child, policy = child_for_user(request.user, child_pk)
+    child, child_policy = child_for_user(request.user, child_pk)
     agreement = EngagementAgreement.objects.filter(pk=pk, child=child).first()
     if agreement is None:
         raise Http404

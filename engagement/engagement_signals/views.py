@@ -25,10 +25,10 @@ def report(request):
 @clinician_required
 def child_engagement(request, pk):
     """One family's engagement signals with their parts and trend, for the care team."""
-    child, policy = child_for_user(request.user, pk)
-    if not policy.clinical:
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.clinical:
         raise Http404
-    audit_read(request=request, policy=policy, child=child, action="engagement.view")
+    audit_read(request=request, child_policy=child_policy, child=child, action="engagement.view")
     practice = Practice.get()
     family = score_of(
         family_engagement(Child.objects.filter(pk=child.pk), timezone.now(), practice.tz), child.pk
@@ -36,5 +36,5 @@ def child_engagement(request, pk):
     return render(
         request,
         "engagement_signals/child.html",
-        {"child": child, "policy": policy, "engagement": family},
+        {"child": child, "policy": child_policy, "engagement": family},
     )

@@ -89,9 +89,9 @@ def _sessions_with_everything(child: Child) -> list[SessionLog]:
     return sessions
 
 
-def child_record(policy: ChildPolicy, child: Child) -> ChildRecord:
+def child_record(child_policy: ChildPolicy, child: Child) -> ChildRecord:
     """Everything in the child's record, for whoever reads clinical text (callers check
-    `policy.clinical`: the care team, or an emergency reader)."""
+    `child_policy.clinical`: the care team, or an emergency reader)."""
     summary = DischargeSummary.objects.filter(child=child).select_related("written_by").first()
     return ChildRecord(
         child=child,
@@ -100,16 +100,16 @@ def child_record(policy: ChildPolicy, child: Child) -> ChildRecord:
             Guardianship.objects.filter(child=child).select_related("guardian", "access_changed_by")
         ),
         agreements=_agreements_with_acknowledgements(child),
-        goals=goal_board(policy, child).goals,
+        goals=goal_board(child_policy, child).goals,
         sessions=_sessions_with_everything(child),
         home_practice=list(
             HomePractice.objects.filter(child=child)
             .select_related("goal", "assigned_by")
             .order_by("assigned_at")
         ),
-        barriers=barriers_for_care_team(policy, child),
-        safety_concerns=safety_concerns_for_care_team(policy, child),
-        stage_changes=stage_changes_for(policy, child, limit=None),
+        barriers=barriers_for_care_team(child_policy, child),
+        safety_concerns=safety_concerns_for_care_team(child_policy, child),
+        stage_changes=stage_changes_for(child_policy, child, limit=None),
         discharge_summary=summary,
     )
 
@@ -134,10 +134,10 @@ def _rating(rating: GoalRating, guardian: User) -> dict[str, Any]:
     }
 
 
-def _goals(policy: ChildPolicy, child: Child, guardian: User) -> dict[str, Any] | None:
-    if not policy.goals:
+def _goals(child_policy: ChildPolicy, child: Child, guardian: User) -> dict[str, Any] | None:
+    if not child_policy.goals:
         return None
-    board = goal_board(policy, child)
+    board = goal_board(child_policy, child)
     return {
         "progress_score_clinician": board.clinician_t,
         "progress_score_family": board.family_t,
@@ -160,15 +160,15 @@ def _goals(policy: ChildPolicy, child: Child, guardian: User) -> dict[str, Any] 
                 "what": milestone.get_kind_display(),
                 "date": milestone.reached_on.isoformat(),
             }
-            for milestone in milestones_for(policy, child, limit=None)
+            for milestone in milestones_for(child_policy, child, limit=None)
         ],
     }
 
 
 def _sessions(
-    policy: ChildPolicy, child: Child, now: datetime.datetime, practice: Practice
+    child_policy: ChildPolicy, child: Child, now: datetime.datetime, practice: Practice
 ) -> dict[str, Any]:
-    sessions = family_sessions(policy, child, now, complete=True)
+    sessions = family_sessions(child_policy, child, now, complete=True)
     return {
         "upcoming": [
             {"starts": _local(s.scheduled_start, practice), "where": s.get_modality_display()}
@@ -210,8 +210,8 @@ def _read_on(guardian: User, agreements: list[ConfidentialityAgreement]) -> dict
     return dict(acknowledgements.values_list("agreement_id", "acknowledged_at"))
 
 
-def _discharge(policy: ChildPolicy, child: Child) -> dict[str, str] | None:
-    summary = discharge_summary_for(policy, child)
+def _discharge(child_policy: ChildPolicy, child: Child) -> dict[str, str] | None:
+    summary = discharge_summary_for(child_policy, child)
     if summary is None:
         return None
     return {
@@ -230,7 +230,7 @@ def _child(
     read: dict,
     statements: dict,
 ) -> dict[str, Any]:
-    child, policy = entry.child, entry.policy
+    child, child_policy = entry.child, entry.child_policy
     return {
         "name": child.display_name,
         "your_relationship": entry.relationship,
@@ -246,30 +246,30 @@ def _child(
                 "moved_to": str(STAGE_NAMES_FOR_FAMILIES.get(change.to_stage, "")),
                 "note": change.family_note,
             }
-            for change in stage_changes_for(policy, child, limit=None)
+            for change in stage_changes_for(child_policy, child, limit=None)
         ],
         "confidentiality_agreement": _agreement(current_agreement(child, practice.today()), read),
         "safety_messages": [
             {"date": _local(item.recorded_at, practice), "message": item.statement}
             for item in statements.get(child.pk, [])
         ],
-        "sessions": _sessions(policy, child, now, practice),
-        "goals": _goals(policy, child, guardian),
-        "home_practice": _home_practice(policy, child, practice.today()),
+        "sessions": _sessions(child_policy, child, now, practice),
+        "goals": _goals(child_policy, child, guardian),
+        "home_practice": _home_practice(child_policy, child, practice.today()),
         "barriers_you_reported": [
             {
                 "what": item.kind,
                 "status": item.status,
                 "reported": _local(item.reported_at, practice),
             }
-            for item in barriers_for_family(policy, child, guardian)
+            for item in barriers_for_family(child_policy, child, guardian)
         ],
-        "discharge_summary": _discharge(policy, child),
+        "discharge_summary": _discharge(child_policy, child),
     }
 
 
-def _home_practice(policy: ChildPolicy, child: Child, today: datetime.date) -> list | None:
-    if not policy.home_practice:
+def _home_practice(child_policy: ChildPolicy, child: Child, today: datetime.date) -> list | None:
+    if not child_policy.home_practice:
         return None
     return [
         {
@@ -280,7 +280,7 @@ def _home_practice(policy: ChildPolicy, child: Child, today: datetime.date) -> l
             "for_the_goal": item.goal.title,
             "how_we_showed_it": item.demonstration,
         }
-        for item in current_home_practice(policy, child, today)
+        for item in current_home_practice(child_policy, child, today)
     ]
 
 
@@ -295,7 +295,7 @@ def family_export(
     today = practice.today()
     agreements = [current_agreement(entry.child, today) for entry in entries]
     read = _read_on(guardian, [agreement for agreement in agreements if agreement])
-    statements = safety_statements_for(guardian, [entry.policy for entry in entries])
+    statements = safety_statements_for(guardian, [entry.child_policy for entry in entries])
     data = {
         "exported_at": _local(now, practice),
         "practice": {

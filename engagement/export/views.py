@@ -18,11 +18,17 @@ from . import selectors
 
 @clinician_required
 def child_record(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.clinical:  # the care team, or an emergency reader: read-only either way
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.clinical:  # the care team, or an emergency reader: read-only either way
         raise Http404
-    record = selectors.child_record(policy, child)
-    audit_read(request=request, policy=policy, child=child, action="export.record", format="print")
+    record = selectors.child_record(child_policy, child)
+    audit_read(
+        request=request,
+        child_policy=child_policy,
+        child=child,
+        action="export.record",
+        format="print",
+    )
     return render(
         request,
         "export/child_record.html",

@@ -24,15 +24,15 @@ def thread_for_user(user: User, pk: int) -> tuple[MessageThread, ChildPolicy]:
     thread = MessageThread.objects.filter(pk=pk).select_related("guardian").first()
     if thread is None:
         raise Http404
-    child, policy = child_for_user(user, thread.child_id)
-    if policy.is_guardian:
-        allowed = policy.own_items and thread.guardian_id == user.pk
+    child, child_policy = child_for_user(user, thread.child_id)
+    if child_policy.is_guardian:
+        allowed = child_policy.own_items and thread.guardian_id == user.pk
     else:
-        allowed = policy.clinical
+        allowed = child_policy.clinical
     if not allowed:
         raise Http404
     thread.child = child
-    return thread, policy
+    return thread, child_policy
 
 
 def thread_messages(thread: MessageThread) -> list[Message]:
@@ -45,10 +45,10 @@ def _unread_for_family() -> Q:
     )
 
 
-def threads_for_guardian(user: User, policies: Iterable[ChildPolicy]) -> list[MessageThread]:
+def threads_for_guardian(user: User, child_policies: Iterable[ChildPolicy]) -> list[MessageThread]:
     """This guardian's own threads for the children they may see, newest first, each with its
     unread count (one query)."""
-    child_ids = [p.child_id for p in policies if p.is_guardian and p.own_items]
+    child_ids = [p.child_id for p in child_policies if p.is_guardian and p.own_items]
     return list(
         MessageThread.objects.filter(guardian=user, child_id__in=child_ids)
         .select_related("child")
@@ -63,9 +63,9 @@ def _unread_messages_of_thread() -> Q:
     )
 
 
-def unread_counts(user: User, policies: Iterable[ChildPolicy]) -> dict[int, int]:
+def unread_counts(user: User, child_policies: Iterable[ChildPolicy]) -> dict[int, int]:
     """Unread care-team messages in this guardian's own threads, per child (one query)."""
-    child_ids = [p.child_id for p in policies if p.is_guardian and p.own_items]
+    child_ids = [p.child_id for p in child_policies if p.is_guardian and p.own_items]
     if not child_ids:
         return {}
     rows = (
@@ -77,9 +77,9 @@ def unread_counts(user: User, policies: Iterable[ChildPolicy]) -> dict[int, int]
     return {row["thread__child_id"]: row["count"] for row in rows}
 
 
-def threads_for_care_team(policy: ChildPolicy, child: Child) -> list[MessageThread]:
+def threads_for_care_team(child_policy: ChildPolicy, child: Child) -> list[MessageThread]:
     """Every thread of the child, for whoever may read its clinical record."""
-    if not policy.clinical:
+    if not child_policy.clinical:
         return []
     unread = Q(messages__from_family=True) & (
         Q(care_team_read_at__isnull=True) | Q(messages__sent_at__gt=F("care_team_read_at"))

@@ -24,8 +24,8 @@ from .timing import local_midnight
 
 
 def communication_policy(practice: Practice) -> CommunicationPolicy:
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return policy
+    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    return communication
 
 
 def sent_today(parent: User, now: datetime.datetime, practice: Practice) -> int:
@@ -53,10 +53,10 @@ def _check_daily_limit(parent: User, now: datetime.datetime, practice: Practice)
 
 
 def _family_policy(user: User, child: Child) -> ChildPolicy:
-    policy = policy_for(user, child)
-    if policy is None or not (policy.is_guardian and policy.own_items):
+    child_policy = policy_for(user, child)
+    if child_policy is None or not (child_policy.is_guardian and child_policy.own_items):
         raise PermissionDenied(_("Only the child's family can start a message here."))
-    return policy
+    return child_policy
 
 
 def _post(
@@ -137,9 +137,9 @@ def message_send(
     """A reply in a thread: from its guardian, or from a clinician on the child's care team.
     Sent once per `once_key`."""
     now = now or timezone.now()
-    policy = policy_for(by, thread.child)
-    from_family = bool(policy and policy.is_guardian and thread.guardian_id == by.pk)
-    if not from_family and not (policy and policy.is_care_team):
+    child_policy = policy_for(by, thread.child)
+    from_family = bool(child_policy and child_policy.is_guardian and thread.guardian_id == by.pk)
+    if not from_family and not (child_policy and child_policy.is_care_team):
         raise PermissionDenied(_("Only this family's guardian or the care team can reply here."))
     if from_family:
         _family_policy(by, thread.child)

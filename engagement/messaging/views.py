@@ -26,15 +26,17 @@ def _boundaries() -> dict:
 @parent_required
 def portal_messages(request):
     children = portal_children(request.user, practice=Practice.get())
-    threads = selectors.threads_for_guardian(request.user, [entry.policy for entry in children])
+    threads = selectors.threads_for_guardian(
+        request.user, [entry.child_policy for entry in children]
+    )
     context = {"children": children, "threads": threads, **_boundaries()}
     return render(request, "messaging/portal_messages.html", context)
 
 
 @parent_required
 def thread_start(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not (policy.is_guardian and policy.own_items):
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not (child_policy.is_guardian and child_policy.own_items):
         raise Http404
     form = ThreadStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -53,8 +55,10 @@ def thread_start(request, child_pk):
 
 @login_required
 def thread_detail(request, pk):
-    thread, policy = selectors.thread_for_user(request.user, pk)
-    may_reply = (policy.is_care_team or policy.is_guardian) and not thread.child.is_discharged
+    thread, child_policy = selectors.thread_for_user(request.user, pk)
+    may_reply = (
+        child_policy.is_care_team or child_policy.is_guardian
+    ) and not thread.child.is_discharged
     form = ReplyForm(request.POST or None) if may_reply else None
     if request.method == "POST":
         if form is None:
@@ -69,9 +73,9 @@ def thread_detail(request, pk):
             else:
                 messages.success(request, _("Sent."))
                 return redirect("message_thread", pk=thread.pk)
-    if policy.is_care_team or policy.is_guardian:
+    if child_policy.is_care_team or child_policy.is_guardian:
         services.thread_mark_read(thread=thread, by=request.user)
-    emergency = {"break_glass": True} if policy.is_emergency else {}
+    emergency = {"break_glass": True} if child_policy.is_emergency else {}
     audit(
         actor=request.user,
         action="message.thread_view",
@@ -82,7 +86,7 @@ def thread_detail(request, pk):
     )
     context = {
         "thread": thread,
-        "policy": policy,
+        "policy": child_policy,
         "thread_messages": selectors.thread_messages(thread),
         "form": form,
         **_boundaries(),

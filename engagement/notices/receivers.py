@@ -14,6 +14,6 @@ QUIET_FIELDS = {"quiet_hours_start", "quiet_hours_end", "quiet_on_weekends"}
 
 
 @receiver(communication_policy_changed, dispatch_uid="engagement.notices.policy_changed")
-def reschedule_message_notices(sender, policy, changed=None, **kwargs):
+def reschedule_message_notices(sender, communication, changed=None, **kwargs):
     if changed is None or set(changed) & QUIET_FIELDS:
-        services.message_notices_reschedule(policy=policy)
+        services.message_notices_reschedule(communication=communication)

@@ -35,8 +35,8 @@ def message_notice_recipients(thread: MessageThread, message: Message) -> list[U
             .order_by("pk")
         )
     guardian = thread.guardian
-    policy = policy_for(guardian, thread.child)
-    if policy is None or not (policy.is_guardian and policy.own_items):
+    child_policy = policy_for(guardian, thread.child)
+    if child_policy is None or not (child_policy.is_guardian and child_policy.own_items):
         return []
     return [guardian]
 
@@ -83,8 +83,8 @@ def guardians_to_remind(
     guardians = []
     for guardianship in session.child.viewer_guardianships:
         guardian = guardianship.guardian
-        policy = policy_for(guardian, session.child, practice=practice, today=today)
-        if policy is not None and policy.is_guardian and policy.record:
+        child_policy = policy_for(guardian, session.child, practice=practice, today=today)
+        if child_policy is not None and child_policy.is_guardian and child_policy.record:
             guardians.append(guardian)
     return guardians
 
@@ -125,9 +125,9 @@ def still_the_other_side(thread: MessageThread, user: User, practice, today) -> 
     child, or a clinician still on the child's care team."""
     if user is None or thread is None:
         return False
-    policy = policy_for(user, thread.child, practice=practice, today=today)
-    if policy is None:
+    child_policy = policy_for(user, thread.child, practice=practice, today=today)
+    if child_policy is None:
         return False
-    if policy.is_guardian:
-        return policy.own_items and thread.guardian_id == user.pk
-    return policy.is_care_team
+    if child_policy.is_guardian:
+        return child_policy.own_items and thread.guardian_id == user.pk
+    return child_policy.is_care_team

@@ -42,8 +42,8 @@ KEY_BATCH = 500
 
 
 def _policy(practice: Practice) -> CommunicationPolicy:
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return policy
+    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    return communication
 
 
 def _url(name: str, *args) -> str:
@@ -67,10 +67,10 @@ def _has_pending_notice(thread: MessageThread, recipient: User) -> bool:
     ).exists()
 
 
-def _rules_for(recipient: User, policy: CommunicationPolicy) -> ContactRules:
+def _rules_for(recipient: User, communication: CommunicationPolicy) -> ContactRules:
     if recipient.is_parent:
-        return contact_rules_for(preference_for(recipient, policy), policy)
-    return contact_rules(policy)
+        return contact_rules_for(preference_for(recipient, communication), communication)
+    return contact_rules(communication)
 
 
 def message_notice_queue(
@@ -85,13 +85,13 @@ def message_notice_queue(
     now = now or timezone.now()
     thread = message.thread
     practice = Practice.get()
-    policy = _policy(practice)
+    communication = _policy(practice)
     queued = []
     for recipient in selectors.message_notice_recipients(thread, message):
         if _has_pending_notice(thread, recipient):
             continue
         try:
-            send_after = next_allowed(_rules_for(recipient, policy), now, practice.tz)
+            send_after = next_allowed(_rules_for(recipient, communication), now, practice.tz)
         except NeverAllowed:
             continue  # every minute is blocked for them: no notice rather than a wrong one
         email = email_queue(
@@ -102,7 +102,7 @@ def message_notice_queue(
                 "recipient": recipient,
                 "for_family": recipient.is_parent,
                 "thread_url": _url("message_thread", thread.pk),
-                "emergency_notice": policy.emergency_notice,
+                "emergency_notice": communication.emergency_notice,
             },
             user=recipient,
             key=message_notice_key(thread.pk, recipient.pk, message.pk),
@@ -148,7 +148,7 @@ def message_notices_skip_stale(
 
 
 def message_notices_reschedule(
-    *, policy: CommunicationPolicy, now: datetime.datetime | None = None
+    *, communication: CommunicationPolicy, now: datetime.datetime | None = None
 ) -> int:
     """Waiting notices follow a change of quiet hours: each goes at its recipient's next
     allowed time from now, earlier when the hours shrank, later when they grew. Returns how
@@ -162,7 +162,7 @@ def message_notices_reschedule(
     )
     if not waiting:
         return 0
-    moved = _new_send_times(waiting, policy, now, Practice.get().tz)
+    moved = _new_send_times(waiting, communication, now, Practice.get().tz)
     for send_after, ids in moved.items():
         # Conditional on pending: a row a worker has just claimed is left to it.
         OutgoingEmail.objects.filter(
@@ -172,11 +172,11 @@ def message_notices_reschedule(
 
 
 def _new_send_times(
-    waiting: list[OutgoingEmail], policy: CommunicationPolicy, now: datetime.datetime, tz
+    waiting: list[OutgoingEmail], communication: CommunicationPolicy, now: datetime.datetime, tz
 ) -> dict[datetime.datetime, list[int]]:
     """{new send_after: ids} for the notices whose time changes (one UPDATE per time)."""
-    rules = rules_for_users({email.user_id for email in waiting if email.user_id}, policy)
-    practice_rules = contact_rules(policy)
+    rules = rules_for_users({email.user_id for email in waiting if email.user_id}, communication)
+    practice_rules = contact_rules(communication)
     moved: dict = defaultdict(list)
     for email in waiting:
         try:
@@ -214,14 +214,16 @@ def reminder_time(
     return at if at < start else None
 
 
-def _parent_rules(guardian_ids: set[int], policy: CommunicationPolicy) -> dict[int, ContactRules]:
+def _parent_rules(
+    guardian_ids: set[int], communication: CommunicationPolicy
+) -> dict[int, ContactRules]:
     """Each guardian's rules from one query; a guardian with no preference yet has only the
     practice's (nothing is written for them here)."""
     preferences = {
         pref.parent_id: pref for pref in UpdatePreference.objects.filter(parent_id__in=guardian_ids)
     }
     return {
-        pk: contact_rules_for(preferences.get(pk) or UpdatePreference(parent_id=pk), policy)
+        pk: contact_rules_for(preferences.get(pk) or UpdatePreference(parent_id=pk), communication)
         for pk in guardian_ids
     }
 
@@ -297,12 +299,12 @@ def session_reminders_queue(
     it; returns the ids of those due now. A second tick finds every key and adds nothing."""
     now = now or timezone.now()
     practice = practice or Practice.get()
-    policy = _policy(practice)
+    communication = _policy(practice)
     sessions = selectors.sessions_for_reminders(
         start_after=now, start_before=now + REMINDER_LOOKAHEAD
     )
     guardian_ids = {g.guardian_id for s in sessions for g in s.child.viewer_guardianships}
-    rules = _parent_rules(guardian_ids, policy)
+    rules = _parent_rules(guardian_ids, communication)
     due = _due_reminders(sessions, practice, rules, now)
     existing = _existing_keys([reminder_key(s.pk, g.pk) for s, g, _at in due])
     with timezone.override(practice.tz):

@@ -23,7 +23,7 @@ def _with_details(observations: QuerySet[HomeObservation]) -> QuerySet[HomeObser
 
 def observations_for_guardian(
     user: User,
-    policy: ChildPolicy | None,
+    child_policy: ChildPolicy | None,
     child: Child,
     *,
     visible_goal_ids: set[int] | None = None,
@@ -31,23 +31,23 @@ def observations_for_guardian(
 ) -> list[HomeObservation]:
     """Their own observations only. `visible_goal_ids`: the goals this policy may see, when the
     page has them already."""
-    if policy is None or not policy.is_guardian or not policy.own_items:
+    if child_policy is None or not child_policy.is_guardian or not child_policy.own_items:
         return []
     mine = HomeObservation.objects.filter(child=child, guardian=user)
     observations = list(_with_details(mine)[:limit])
     # A goal the guardian can no longer see (made private, sharing level lowered) is not named.
     seen = visible_goal_ids
     if seen is None:
-        seen = set(visible_goals(policy, child).values_list("pk", flat=True))
+        seen = set(visible_goals(child_policy, child).values_list("pk", flat=True))
     for observation in observations:
         observation.goal_shown = observation.goal if observation.goal_id in seen else None
     return observations
 
 
 def observations_for_care_team(
-    policy: ChildPolicy | None, child: Child, *, limit: int = 20
+    child_policy: ChildPolicy | None, child: Child, *, limit: int = 20
 ) -> list[HomeObservation]:
-    if policy is None or not policy.clinical:
+    if child_policy is None or not child_policy.clinical:
         return []
     observations = list(_with_details(HomeObservation.objects.filter(child=child))[:limit])
     for observation in observations:
@@ -55,10 +55,12 @@ def observations_for_care_team(
     return observations
 
 
-def goals_to_rate(policy: ChildPolicy | None, child: Child) -> list[Goal]:
-    if policy is None or not policy.goals:
+def goals_to_rate(child_policy: ChildPolicy | None, child: Child) -> list[Goal]:
+    if child_policy is None or not child_policy.goals:
         return []
-    return list(visible_goals(policy, child).filter(status=Goal.Status.ACTIVE).order_by("title"))
+    return list(
+        visible_goals(child_policy, child).filter(status=Goal.Status.ACTIVE).order_by("title")
+    )
 
 
 def observation_for_care_team(user: User, pk: int) -> HomeObservation:
@@ -66,8 +68,8 @@ def observation_for_care_team(user: User, pk: int) -> HomeObservation:
     child_id = HomeObservation.objects.filter(pk=pk).values_list("child_id", flat=True).first()
     if child_id is None:
         raise Http404
-    child, policy = child_for_user(user, child_id)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(user, child_id)
+    if not child_policy.is_care_team:
         raise Http404
     observation = HomeObservation.objects.get(pk=pk)
     observation.child = child

@@ -21,14 +21,18 @@ from practice.services import ensure_not_discharged
 from .models import HomeObservation, ObservationReply
 
 
-def _rated_goal(policy, child: Child, goal: Goal | None, level: int | None) -> Goal | None:
+def _rated_goal(child_policy, child: Child, goal: Goal | None, level: int | None) -> Goal | None:
     if goal is None and level is None:
         return None
-    if not policy.goals:
+    if not child_policy.goals:
         raise PermissionDenied(_("You cannot rate goals for this child."))
     if goal is None:
         raise ValidationError({"goal": _("Choose the goal this rating is about.")})
-    if not visible_goals(policy, child).filter(pk=goal.pk, status=Goal.Status.ACTIVE).exists():
+    if (
+        not visible_goals(child_policy, child)
+        .filter(pk=goal.pk, status=Goal.Status.ACTIVE)
+        .exists()
+    ):
         raise ValidationError({"goal": _("Choose one of this child's active goals.")})
     return goal
 
@@ -47,11 +51,11 @@ def observation_share(
     """A guardian with their own items (full or limited access) shares what they saw; a goal
     and a GAS level only with the goals right, and the level becomes a parent's GoalRating.
     Shared once per `once_key` (a double click makes one observation and one rating)."""
-    policy = policy_for(guardian, child)
-    if policy is None or not policy.is_guardian or not policy.own_items:
+    child_policy = policy_for(guardian, child)
+    if child_policy is None or not child_policy.is_guardian or not child_policy.own_items:
         raise PermissionDenied(_("You cannot share observations about this child."))
     ensure_not_discharged(child)
-    goal = _rated_goal(policy, child, goal, level)
+    goal = _rated_goal(child_policy, child, goal, level)
 
     def create() -> HomeObservation:
         observation = HomeObservation(
@@ -87,8 +91,8 @@ def observation_reply(
 ) -> ObservationReply:
     """A clinician on the care team answers; only that guardian sees the answer. Once per
     `once_key`."""
-    policy = policy_for(author, observation.child)
-    if policy is None or not policy.is_care_team:
+    child_policy = policy_for(author, observation.child)
+    if child_policy is None or not child_policy.is_care_team:
         raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
     ensure_not_discharged(observation.child)
 

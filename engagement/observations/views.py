@@ -18,19 +18,19 @@ from . import selectors, services
 from .forms import ObservationForm, ReplyForm
 
 
-def observation_form(policy, child, data=None, goals=None) -> ObservationForm:
-    if not policy.goals:
+def observation_form(child_policy, child, data=None, goals=None) -> ObservationForm:
+    if not child_policy.goals:
         return ObservationForm(data, goals=None)
-    goals = selectors.goals_to_rate(policy, child) if goals is None else goals
+    goals = selectors.goals_to_rate(child_policy, child) if goals is None else goals
     return ObservationForm(data, goals=goals)
 
 
 @parent_required
 def observation_share(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.own_items:
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.own_items:
         raise Http404
-    form = observation_form(policy, child, request.POST or None)
+    form = observation_form(child_policy, child, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.observation_share(
@@ -48,9 +48,9 @@ def observation_share(request, pk):
             return redirect(f"{reverse('portal_child', args=[child.pk])}#observations-heading")
     context = {
         "child": child,
-        "policy": policy,
+        "policy": child_policy,
         "form": form,
-        "observations": selectors.observations_for_guardian(request.user, policy, child),
+        "observations": selectors.observations_for_guardian(request.user, child_policy, child),
     }
     return render(request, "observations/share.html", context)
 
@@ -77,16 +77,16 @@ def observation_reply(request, pk):
     return render(request, "observations/reply.html", context, status=400)
 
 
-def portal_card(user, policy, child, board) -> dict:
+def portal_card(user, child_policy, child, board) -> dict:
     """The portal child page's "What you noticed at home" card: the form and their own. The
     goals come from the page's goal board (already what this policy may see)."""
-    if not policy.own_items:
+    if not child_policy.own_items:
         return {}
     active = sorted((view.goal for view in board.active), key=lambda goal: goal.title)
     seen = {view.goal.pk for view in board.goals}
     return {
-        "observation_form": observation_form(policy, child, goals=active),
+        "observation_form": observation_form(child_policy, child, goals=active),
         "observations": selectors.observations_for_guardian(
-            user, policy, child, visible_goal_ids=seen
+            user, child_policy, child, visible_goal_ids=seen
         ),
     }

@@ -17,16 +17,16 @@ from .streaks import summarise
 
 
 def current_home_practice(
-    policy: ChildPolicy | None, child: Child, today: datetime.date
+    child_policy: ChildPolicy | None, child: Child, today: datetime.date
 ) -> list[HomePractice]:
     """Active strategies not past their end date, as this policy may see them: all of them for
     the care team; for a guardian at full or progress, those tied to goals they may see; for
     anyone else (safety_only, limited, none, office), nothing."""
-    if policy is None or not policy.home_practice:
+    if child_policy is None or not child_policy.home_practice:
         return []
     current = HomePractice.objects.filter(child=child, is_active=True, until__gte=today)
-    if not policy.clinical:
-        current = current.filter(goal__in=visible_goals(policy, child).values("pk"))
+    if not child_policy.clinical:
+        current = current.filter(goal__in=visible_goals(child_policy, child).values("pk"))
     return list(current.select_related("goal", "assigned_by").order_by("until", "pk"))
 
 
@@ -35,8 +35,8 @@ def home_practice_for_care_team(user: User, pk: int) -> HomePractice:
     child_id = HomePractice.objects.filter(pk=pk).values_list("child_id", flat=True).first()
     if child_id is None:
         raise Http404
-    child, policy = child_for_user(user, child_id)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(user, child_id)
+    if not child_policy.is_care_team:
         raise Http404
     home_practice = HomePractice.objects.get(pk=pk)
     home_practice.child = child

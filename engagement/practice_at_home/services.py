@@ -26,8 +26,8 @@ DEFAULT_LENGTH = datetime.timedelta(weeks=4)
 
 
 def _care_team_only(user: User, child: Child) -> None:
-    policy = policy_for(user, child)
-    if policy is None or not policy.is_care_team:
+    child_policy = policy_for(user, child)
+    if child_policy is None or not child_policy.is_care_team:
         raise PermissionDenied(_("Only a clinician on the child's care team can do this."))
 
 
@@ -110,10 +110,10 @@ NOT_THIS_CHILD = gettext_lazy("That home practice is not one of this child's cur
 
 
 def _check_in_allowed(guardian: User, child: Child, home_practice: HomePractice, today) -> None:
-    policy = policy_for(guardian, child)
-    if policy is None or not policy.is_guardian or not policy.home_practice:
+    child_policy = policy_for(guardian, child)
+    if child_policy is None or not child_policy.is_guardian or not child_policy.home_practice:
         raise PermissionDenied(_("You cannot check in on home practice for this child."))
-    visible = {item.pk for item in current_home_practice(policy, child, today)}
+    visible = {item.pk for item in current_home_practice(child_policy, child, today)}
     if home_practice.child_id != child.pk or home_practice.pk not in visible:
         raise ValidationError(NOT_THIS_CHILD)
 

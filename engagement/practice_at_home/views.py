@@ -24,8 +24,8 @@ from .forms import CheckInForm, HomePracticeForm
 
 @clinician_required
 def home_practice_assign(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.is_care_team:
         raise Http404
     session = session_named_in_link(request.user, child, request.GET.get("session"))
     today = Practice.get().today()
@@ -110,8 +110,8 @@ def _saved_message(form, today) -> str:
 def check_in(request, child_pk, pk):
     """One tap ("Done today", "Not today") or the fuller form: with htmx the card is swapped in
     place; without JavaScript the page reloads with a message."""
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.home_practice:
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.home_practice:
         raise Http404
     today = Practice.get().today()
     home_practice = selectors.home_practice_of(pk)

@@ -20,10 +20,10 @@ def _profile_of(guardian: User) -> ParentProfile | None:
         return None
 
 
-def with_profiles(policy: ChildPolicy | None, guardianships: list[Guardianship]) -> list:
+def with_profiles(child_policy: ChildPolicy | None, guardianships: list[Guardianship]) -> list:
     """Each guardianship with its guardian's profile, for the care team only (None for anyone
     else). The guardianships come with `guardian__parent_profile` selected: no query here."""
-    shown = policy is not None and policy.clinical
+    shown = child_policy is not None and child_policy.clinical
     for guardianship in guardianships:
         guardianship.profile = _profile_of(guardianship.guardian) if shown else None
     return guardianships

@@ -25,9 +25,11 @@ def open_requests_for_caseload(clinician: User) -> list[RescheduleRequest]:
     )
 
 
-def requests_for_care_team(policy: ChildPolicy | None, child: Child) -> list[RescheduleRequest]:
+def requests_for_care_team(
+    child_policy: ChildPolicy | None, child: Child
+) -> list[RescheduleRequest]:
     """Every request for the child, open first, for staff who may read the record."""
-    if policy is None or policy.is_guardian or not policy.record:
+    if child_policy is None or child_policy.is_guardian or not child_policy.record:
         return []
     requests = RescheduleRequest.objects.filter(session__child=child).select_related(
         "session", "guardian", "session__rescheduled_to"
@@ -36,10 +38,10 @@ def requests_for_care_team(policy: ChildPolicy | None, child: Child) -> list[Res
 
 
 def requests_for_family(
-    policy: ChildPolicy | None, child: Child, user: User
+    child_policy: ChildPolicy | None, child: Child, user: User
 ) -> list[RescheduleRequest]:
     """This guardian's own requests (row `own_items`); never a co-parent's."""
-    if policy is None or not policy.is_guardian or not policy.own_items:
+    if child_policy is None or not child_policy.is_guardian or not child_policy.own_items:
         return []
     return list(
         RescheduleRequest.objects.filter(session__child=child, guardian=user)
@@ -60,14 +62,14 @@ def requests_for_family(
 def session_for_family(user: User, child_pk: int, pk: int) -> tuple[SessionLog, ChildPolicy]:
     """An upcoming-or-past session of a child this guardian may see (row `record`); 404
     otherwise: for a barred guardian and another family the session does not exist."""
-    child, policy = child_for_user(user, child_pk)
-    if not policy.is_guardian or not policy.record:
+    child, child_policy = child_for_user(user, child_pk)
+    if not child_policy.is_guardian or not child_policy.record:
         raise Http404
     session = SessionLog.objects.filter(pk=pk, child=child).first()
     if session is None:
         raise Http404
     session.child = child
-    return session, policy
+    return session, child_policy
 
 
 def request_for_care_team(user: User, pk: int) -> RescheduleRequest:
@@ -76,8 +78,8 @@ def request_for_care_team(user: User, pk: int) -> RescheduleRequest:
     )
     if child_id is None:
         raise Http404
-    child, policy = child_for_user(user, child_id)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(user, child_id)
+    if not child_policy.is_care_team:
         raise Http404
     reschedule_request = RescheduleRequest.objects.select_related("session", "guardian").get(pk=pk)
     reschedule_request.session.child = child

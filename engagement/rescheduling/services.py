@@ -26,10 +26,10 @@ from .models import RescheduleRequest
 
 
 def _guardian_policy(user: User, session: SessionLog) -> ChildPolicy:
-    policy = policy_for(user, session.child)
-    if policy is None or not policy.is_guardian or not policy.record:
+    child_policy = policy_for(user, session.child)
+    if child_policy is None or not child_policy.is_guardian or not child_policy.record:
         raise PermissionDenied(_("Only the child's family can do this."))
-    return policy
+    return child_policy
 
 
 def _upcoming(session: SessionLog, now: datetime.datetime) -> SessionLog:

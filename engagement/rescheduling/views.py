@@ -17,7 +17,7 @@ from .forms import FamilyCancelForm, RescheduleAnswerForm, RescheduleRequestForm
 
 @parent_required
 def session_cancel(request, child_pk, pk):
-    session, policy = selectors.session_for_family(request.user, child_pk, pk)
+    session, child_policy = selectors.session_for_family(request.user, child_pk, pk)
     form = FamilyCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,7 +42,7 @@ def session_cancel(request, child_pk, pk):
 
 @parent_required
 def reschedule_ask(request, child_pk, pk):
-    session, policy = selectors.session_for_family(request.user, child_pk, pk)
+    session, child_policy = selectors.session_for_family(request.user, child_pk, pk)
     form = RescheduleRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

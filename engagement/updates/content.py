@@ -75,7 +75,7 @@ class PracticeNews:
 @dataclass
 class ChildSection:
     child: Child
-    policy: ChildPolicy
+    child_policy: ChildPolicy
     goals: list[GoalNews] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
     summaries: list[SessionLog] = field(default_factory=list)
@@ -146,7 +146,7 @@ class _Batch:
 def build_progress_emails(
     parents: Sequence[User],
     periods: dict[int, Period],
-    policy: CommunicationPolicy,
+    communication: CommunicationPolicy,
     *,
     practice: Practice | None = None,
     now: datetime.datetime | None = None,
@@ -164,7 +164,7 @@ def build_progress_emails(
     for parent in parents:
         start, end = periods[parent.pk]
         entries = [_fill(section, batch, parent, start, end) for section in sections[parent.pk]]
-        notice_only = policy.email_detail == CommunicationPolicy.EmailDetail.NOTICE_ONLY
+        notice_only = communication.email_detail == CommunicationPolicy.EmailDetail.NOTICE_ONLY
         emails.append(ProgressEmail(parent, start, end, entries, notice_only))
     render_emails(emails, practice, unsubscribe_link)
     return emails
@@ -224,28 +224,30 @@ def _window(periods: dict[int, Period]) -> Period:
 
 
 def _batch(sections: list[ChildSection], window: Period, now, practice: Practice) -> _Batch:
-    policies = list({section.policy for section in sections})
-    home_practice = home_practice_in_force(policies, practice.today())
+    child_policies = list({section.child_policy for section in sections})
+    home_practice = home_practice_in_force(child_policies, practice.today())
     return _Batch(
-        ratings=_ratings(policies, window),
-        milestones=recent_milestones(policies, limit=MILESTONES_PER_CHILD),
-        summaries=_summaries(policies, window, now),
-        sessions=_sessions(policies, window, now),
+        ratings=_ratings(child_policies, window),
+        milestones=recent_milestones(child_policies, limit=MILESTONES_PER_CHILD),
+        summaries=_summaries(child_policies, window, now),
+        sessions=_sessions(child_policies, window, now),
         home_practice=home_practice,
         check_ins=_check_ins(home_practice, window),
-        next_sessions=next_sessions(policies, now),
+        next_sessions=next_sessions(child_policies, now),
     )
 
 
-def _child_ids(policies: list[ChildPolicy], right: str) -> list[int]:
-    return sorted({policy.child_id for policy in policies if getattr(policy, right)})
+def _child_ids(child_policies: list[ChildPolicy], right: str) -> list[int]:
+    return sorted(
+        {child_policy.child_id for child_policy in child_policies if getattr(child_policy, right)}
+    )
 
 
-def _ratings(policies: list[ChildPolicy], window: Period) -> dict[int, list[GoalRating]]:
+def _ratings(child_policies: list[ChildPolicy], window: Period) -> dict[int, list[GoalRating]]:
     """Row `goals`: ratings recorded in the window, never of a child-private goal (the same
     rule as goals.selectors.visible_goals and recent_milestones, for all children at once;
     a guardian's policy is never clinical)."""
-    child_ids = _child_ids(policies, "goals")
+    child_ids = _child_ids(child_policies, "goals")
     if not child_ids:
         return {}
     start, end = window
@@ -266,13 +268,13 @@ def _ratings(policies: list[ChildPolicy], window: Period) -> dict[int, list[Goal
 
 
 def _summaries(
-    policies: list[ChildPolicy], window: Period, now: datetime.datetime
+    child_policies: list[ChildPolicy], window: Period, now: datetime.datetime
 ) -> dict[int, list[SessionLog]]:
     """Row `shared_summaries` (level full): of the summaries the family may read
     (SessionLog.objects.shared_with_family), those signed in the window, or older ones given
     a correcting addendum in it, with their corrections; never a private note or any other
     addendum."""
-    if not _child_ids(policies, "shared_summaries"):
+    if not _child_ids(child_policies, "shared_summaries"):
         return {}
     start, end = window
     corrected = Q(
@@ -281,7 +283,7 @@ def _summaries(
         addenda__created_at__lt=end,
     )
     sessions = (
-        SessionLog.objects.shared_with_family(policies, now)
+        SessionLog.objects.shared_with_family(child_policies, now)
         .filter(Q(signed_at__gte=start, signed_at__lt=end) | corrected)
         .distinct()
         .only("pk", "child_id", "scheduled_start", "signed_at", "shared_summary", "summary_shared")
@@ -303,11 +305,11 @@ def _summaries(
 
 
 def _sessions(
-    policies: list[ChildPolicy], window: Period, now: datetime.datetime
+    child_policies: list[ChildPolicy], window: Period, now: datetime.datetime
 ) -> dict[int, list[SessionLog]]:
     """Row `record`: attendance, the sessions held (or missed) in the window, never one
     whose start has not come."""
-    child_ids = _child_ids(policies, "record")
+    child_ids = _child_ids(child_policies, "record")
     if not child_ids:
         return {}
     start, end = window
@@ -351,23 +353,23 @@ def _during(when: datetime.datetime | None, start, end) -> bool:
 
 
 def _fill(section: ChildSection, batch: _Batch, parent: User, start, end) -> ChildSection:
-    policy, child_id = section.policy, section.child.pk
-    if policy.goals:
+    child_policy, child_id = section.child_policy, section.child.pk
+    if child_policy.goals:
         ratings = [r for r in batch.ratings.get(child_id, []) if _during(r.created_at, start, end)]
         section.goals = _goal_news(ratings, parent)
         section.milestones = [
             m for m in batch.milestones.get(child_id, []) if _during(m.created_at, start, end)
         ]
-    if policy.shared_summaries:
+    if child_policy.shared_summaries:
         section.summaries = [
             s for s in batch.summaries.get(child_id, []) if _summary_is_new(s, start, end)
         ]
-    if policy.record:
+    if child_policy.record:
         section.sessions = [
             s for s in batch.sessions.get(child_id, []) if _during(s.scheduled_start, start, end)
         ]
         section.next_session_start = batch.next_sessions.get(child_id)
-    if policy.home_practice:
+    if child_policy.home_practice:
         section.home_practice = [
             _practice_news(item, batch.check_ins.get(item.pk, []), start, end)
             for item in batch.home_practice.get(child_id, [])

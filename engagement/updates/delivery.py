@@ -49,10 +49,10 @@ def progress_updates_open(
     ids to `enqueue` once it is committed. Then hand out again what lost its worker. Costs
     O(due): only preferences with next_update_at <= now are read (an indexed column)."""
     practice = Practice.get()
-    policy = practice_policy()
+    communication = practice_policy()
     opened = 0
     while opened < limit:
-        found, ids = _open_chunk(now, practice, policy)
+        found, ids = _open_chunk(now, practice, communication)
         if not found:
             break
         opened += len(ids)
@@ -64,7 +64,7 @@ def progress_updates_open(
 
 
 def _open_chunk(
-    now: datetime.datetime, practice: Practice, policy: CommunicationPolicy
+    now: datetime.datetime, practice: Practice, communication: CommunicationPolicy
 ) -> tuple[int, list[int]]:
     """One chunk of due preferences: (how many were due, the ProgressUpdate ids to render)."""
     with transaction.atomic():
@@ -76,7 +76,9 @@ def _open_chunk(
         )
         if not prefs:
             return 0, []
-        receiving = [pref for pref in prefs if is_receiving(pref, policy) and pref.parent.is_active]
+        receiving = [
+            pref for pref in prefs if is_receiving(pref, communication) and pref.parent.is_active
+        ]
         told = parents_with_children([pref.parent_id for pref in receiving])
         starts = period_starts(receiving, now)
         ProgressUpdate.objects.bulk_create(
@@ -89,7 +91,7 @@ def _open_chunk(
             ],
             ignore_conflicts=True,
         )
-        _move_on(prefs, policy, now, practice)
+        _move_on(prefs, communication, now, practice)
         ids = list(
             ProgressUpdate.objects.filter(
                 parent_id__in=[pref.parent_id for pref in receiving], email__isnull=True
@@ -98,12 +100,12 @@ def _open_chunk(
     return len(prefs), ids
 
 
-def _move_on(prefs, policy: CommunicationPolicy, now, practice: Practice) -> None:
+def _move_on(prefs, communication: CommunicationPolicy, now, practice: Practice) -> None:
     """Each preference to its next due time: one UPDATE per distinct time (parents due together
     mostly share their next slot), cheaper than a CASE over the chunk."""
     by_time: dict = defaultdict(list)
     for pref in prefs:
-        by_time[next_update_after(pref, policy, now, practice.tz)].append(pref.pk)
+        by_time[next_update_after(pref, communication, now, practice.tz)].append(pref.pk)
     for next_at, ids in by_time.items():
         UpdatePreference.objects.filter(pk__in=ids).update(next_update_at=next_at)
 
@@ -150,7 +152,7 @@ def progress_emails_create(
     emails_send_claimed without reading them back. A fixed number of queries per chunk."""
     now = now or timezone.now()
     practice = Practice.get()
-    policy = practice_policy()
+    communication = practice_policy()
     with transaction.atomic():
         updates = _one_per_parent(
             ProgressUpdate.objects.select_for_update(skip_locked=True, of=("self",))
@@ -168,10 +170,10 @@ def progress_emails_create(
         }
         periods = {u.parent_id: (u.period_start, u.period_end) for u in updates}
         emails = build_progress_emails(
-            [u.parent for u in updates], periods, policy, practice=practice, now=now
+            [u.parent for u in updates], periods, communication, practice=practice, now=now
         )
         rows = [
-            outgoing_email(email, prefs.get(email.parent.pk), policy, practice, now)
+            outgoing_email(email, prefs.get(email.parent.pk), communication, practice, now)
             for email in emails
         ]
         due_state = OutgoingEmail.State.SENDING if claim else OutgoingEmail.State.PENDING
@@ -224,13 +226,13 @@ def progress_key(parent: User, period_start: datetime.datetime) -> str:
 def outgoing_email(
     email: ProgressEmail,
     pref: UpdatePreference | None,
-    policy: CommunicationPolicy,
+    communication: CommunicationPolicy,
     practice: Practice,
     now: datetime.datetime,
 ) -> OutgoingEmail:
     """The outbox row of one rendered email (not saved)."""
     state = OutgoingEmail.State.PENDING if email.has_news else OutgoingEmail.State.SKIPPED
-    send_after, error = send_time(pref, policy, practice, now)
+    send_after, error = send_time(pref, communication, practice, now)
     if error:
         state = OutgoingEmail.State.SKIPPED
     return OutgoingEmail(
@@ -250,7 +252,7 @@ def outgoing_email(
 
 def send_time(
     pref: UpdatePreference | None,
-    policy: CommunicationPolicy,
+    communication: CommunicationPolicy,
     practice: Practice,
     now: datetime.datetime,
 ) -> tuple[datetime.datetime, str]:
@@ -259,7 +261,7 @@ def send_time(
     email cannot go: (now, why)."""
     if pref is None:
         return now, ""
-    rules = contact_rules_for(pref, policy)
+    rules = contact_rules_for(pref, communication)
     if is_allowed(rules, now, practice.tz):
         return now, ""
     try:

@@ -44,8 +44,8 @@ class UpdatePreferenceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, pref, policy, **kwargs):
-        cadence = effective_cadence(pref, policy)
+    def __init__(self, *args, pref, communication, **kwargs):
+        cadence = effective_cadence(pref, communication)
         kwargs.setdefault(
             "initial",
             {
@@ -60,7 +60,7 @@ class UpdatePreferenceForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         labels = dict(Cadence.choices)
-        self.fields["cadence"].choices = [(c, labels[c]) for c in allowed_cadences(policy)]
+        self.fields["cadence"].choices = [(c, labels[c]) for c in allowed_cadences(communication)]
         self.cadence_help = CADENCE_HELP
 
     def clean(self):

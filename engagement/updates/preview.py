@@ -38,9 +38,9 @@ class Preview:
 def _preview(guardianship: Guardianship, clinician, now: datetime.datetime) -> Preview:
     parent = guardianship.guardian
     practice = Practice.get()
-    policy = practice_policy()
+    communication = practice_policy()
     pref = UpdatePreference.objects.filter(parent=parent).first() or UpdatePreference(
-        parent=parent, cadence=policy.default_cadence
+        parent=parent, cadence=communication.default_cadence
     )
     pref.parent = parent
     start = period_starts([pref], now)[parent.pk]
@@ -48,20 +48,20 @@ def _preview(guardianship: Guardianship, clinician, now: datetime.datetime) -> P
     (email,) = build_progress_emails(
         [parent],
         {parent.pk: (start, now)},
-        policy,
+        communication,
         practice=practice,
         now=now,
         only_children=caseload_for(clinician).values("pk"),
         unsubscribe_link=lambda _parent: placeholder,
     )
     section = next((s for s in email.sections if s.child.pk == guardianship.child_id), None)
-    return Preview(email, pref, is_receiving(pref, policy), section, placeholder)
+    return Preview(email, pref, is_receiving(pref, communication), section, placeholder)
 
 
 @clinician_required
 def progress_preview(request, pk: int, guardianship_pk: int):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.is_care_team:
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.is_care_team:
         raise Http404
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child

@@ -27,6 +27,6 @@ def schedule_first_update(sender, request, user, **kwargs):
 
 
 @receiver(communication_policy_changed, dispatch_uid="engagement.updates.policy_changed")
-def reschedule_updates(sender, policy, changed=None, **kwargs):
+def reschedule_updates(sender, communication, changed=None, **kwargs):
     if changed is None or set(changed) & SCHEDULE_FIELDS:
-        services.update_preferences_reschedule(policy=policy)
+        services.update_preferences_reschedule(communication=communication)

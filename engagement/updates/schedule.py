@@ -50,54 +50,58 @@ UTC = datetime.UTC
 
 def practice_policy(practice: Practice | None = None) -> CommunicationPolicy:
     """The practice's communication policy (created with its defaults if missing)."""
-    policy, _created = CommunicationPolicy.objects.get_or_create(
+    communication, _created = CommunicationPolicy.objects.get_or_create(
         practice=practice or Practice.get()
     )
-    return policy
+    return communication
 
 
-def preference_for(parent: User, policy: CommunicationPolicy | None = None) -> UpdatePreference:
+def preference_for(
+    parent: User, communication: CommunicationPolicy | None = None
+) -> UpdatePreference:
     """The parent's preference; a new one takes the policy's default cadence. Nothing is
     scheduled here: the first login does that (see receivers.py)."""
     existing = UpdatePreference.objects.filter(parent=parent).first()
     if existing is not None:
         return existing
-    policy = policy or practice_policy()
+    communication = communication or practice_policy()
     try:
         with transaction.atomic():
-            return UpdatePreference.objects.create(parent=parent, cadence=policy.default_cadence)
+            return UpdatePreference.objects.create(
+                parent=parent, cadence=communication.default_cadence
+            )
     except IntegrityError:  # created meanwhile by another request
         return UpdatePreference.objects.get(parent=parent)
 
 
-def allowed_cadences(policy: CommunicationPolicy) -> list[str]:
+def allowed_cadences(communication: CommunicationPolicy) -> list[str]:
     """The cadences a parent may choose, in the order of the choices ("off" always allowed)."""
-    allowed = set(policy.allowed_cadences or [c.value for c in Cadence]) | {Cadence.OFF}
+    allowed = set(communication.allowed_cadences or [c.value for c in Cadence]) | {Cadence.OFF}
     return [c.value for c in Cadence if c.value in allowed]
 
 
-def effective_cadence(pref: UpdatePreference, policy: CommunicationPolicy) -> str:
+def effective_cadence(pref: UpdatePreference, communication: CommunicationPolicy) -> str:
     """The parent's cadence if the policy still allows it, else the policy's default."""
-    if pref.cadence == Cadence.OFF or pref.cadence in allowed_cadences(policy):
+    if pref.cadence == Cadence.OFF or pref.cadence in allowed_cadences(communication):
         return pref.cadence
-    return policy.default_cadence
+    return communication.default_cadence
 
 
-def contact_rules_for(pref: UpdatePreference, policy: CommunicationPolicy) -> ContactRules:
+def contact_rules_for(pref: UpdatePreference, communication: CommunicationPolicy) -> ContactRules:
     """The policy's quiet hours and weekends plus the parent's own window and days."""
     return contact_rules(
-        policy,
+        communication,
         own_start=pref.no_contact_start,
         own_end=pref.no_contact_end,
         own_days=pref.no_contact_days or (),
     )
 
 
-def is_receiving(pref: UpdatePreference, policy: CommunicationPolicy) -> bool:
+def is_receiving(pref: UpdatePreference, communication: CommunicationPolicy) -> bool:
     return (
         pref.unsubscribed_at is None
         and not pref.paused
-        and effective_cadence(pref, policy) in GAP_DAYS
+        and effective_cadence(pref, communication) in GAP_DAYS
     )
 
 
@@ -120,37 +124,39 @@ def _instant(local: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:
 
 def next_update_after(
     pref: UpdatePreference,
-    policy: CommunicationPolicy,
+    communication: CommunicationPolicy,
     after: datetime.datetime,
     tz: ZoneInfo,
 ) -> datetime.datetime | None:
     """When the next progress email falls due (UTC), or None when none will (see the module
     docstring for the rule)."""
-    if not is_receiving(pref, policy):
+    if not is_receiving(pref, communication):
         return None
-    gap = datetime.timedelta(days=GAP_DAYS[effective_cadence(pref, policy)])
+    gap = datetime.timedelta(days=GAP_DAYS[effective_cadence(pref, communication)])
     # Whole local days, so a DST change in between does not move the hour.
     earliest_local = after.astimezone(tz).replace(tzinfo=None) + gap - GRACE
     slot = _instant(_slot_after(earliest_local, pref.weekday, pref.hour), tz)
     try:
-        return next_allowed(contact_rules_for(pref, policy), slot, tz)
+        return next_allowed(contact_rules_for(pref, communication), slot, tz)
     except NeverAllowed:
         return None
 
 
-def never_allowed(pref: UpdatePreference, policy: CommunicationPolicy, tz: ZoneInfo) -> bool:
+def never_allowed(pref: UpdatePreference, communication: CommunicationPolicy, tz: ZoneInfo) -> bool:
     """True when the quiet hours and the parent's own times leave no minute of the week."""
     try:
-        next_allowed(contact_rules_for(pref, policy), datetime.datetime.now(UTC), tz)
+        next_allowed(contact_rules_for(pref, communication), datetime.datetime.now(UTC), tz)
     except NeverAllowed:
         return True
     return False
 
 
-def rules_for_users(user_ids: set[int], policy: CommunicationPolicy) -> dict[int, ContactRules]:
+def rules_for_users(
+    user_ids: set[int], communication: CommunicationPolicy
+) -> dict[int, ContactRules]:
     """Each parent's rules (the policy's plus their own times), for the outbox's last check
     before sending (practice/outbox/holds.py); staff keep the practice's. One query."""
     return {
-        pref.parent_id: contact_rules_for(pref, policy)
+        pref.parent_id: contact_rules_for(pref, communication)
         for pref in UpdatePreference.objects.filter(parent_id__in=user_ids)
     }

@@ -17,7 +17,7 @@ from .schedule import effective_cadence, never_allowed, next_update_after, pract
 @dataclass(frozen=True)
 class PreferencePage:
     pref: UpdatePreference
-    policy: CommunicationPolicy
+    communication: CommunicationPolicy
     tz: ZoneInfo
     next_update_at: datetime.datetime | None
     # Why no update is due: "unsubscribed", "off", "paused", "never_allowed" or "".
@@ -34,14 +34,14 @@ class PreferencePage:
         return (local.weekday(), local.hour, local.minute) != (self.pref.weekday, self.pref.hour, 0)
 
 
-def _reason(pref: UpdatePreference, policy: CommunicationPolicy, tz: ZoneInfo) -> str:
+def _reason(pref: UpdatePreference, communication: CommunicationPolicy, tz: ZoneInfo) -> str:
     if pref.unsubscribed_at is not None:
         return "unsubscribed"
-    if effective_cadence(pref, policy) == CommunicationPolicy.Cadence.OFF:
+    if effective_cadence(pref, communication) == CommunicationPolicy.Cadence.OFF:
         return "off"
     if pref.paused:
         return "paused"
-    if never_allowed(pref, policy, tz):
+    if never_allowed(pref, communication, tz):
         return "never_allowed"
     return ""
 
@@ -50,22 +50,22 @@ def preference_page(parent: User) -> PreferencePage:
     """The parent's own preference (an unsaved default before their first one) and when the
     next update is due. Only ever the signed-in parent's own row."""
     practice = Practice.get()
-    policy = practice_policy(practice)
+    communication = practice_policy(practice)
     tz = practice.tz
     pref = UpdatePreference.objects.filter(parent=parent).first()
     if pref is None:
-        pref = UpdatePreference(parent=parent, cadence=policy.default_cadence)
+        pref = UpdatePreference(parent=parent, cadence=communication.default_cadence)
     next_at = pref.next_update_at
     if pref.pk is None:
-        next_at = next_update_after(pref, policy, timezone.now(), tz)
-    reason = _reason(pref, policy, tz)
+        next_at = next_update_after(pref, communication, timezone.now(), tz)
+    reason = _reason(pref, communication, tz)
     return PreferencePage(
         pref=pref,
-        policy=policy,
+        communication=communication,
         tz=tz,
         next_update_at=None if reason else next_at,
         reason=reason,
-        cadence_replaced=effective_cadence(pref, policy) != pref.cadence,
+        cadence_replaced=effective_cadence(pref, communication) != pref.cadence,
     )
 
 

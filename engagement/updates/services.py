@@ -45,26 +45,28 @@ def _after(now: datetime.datetime, last_end: datetime.datetime | None) -> dateti
 def update_preference_schedule(
     *,
     pref: UpdatePreference,
-    policy: CommunicationPolicy | None = None,
+    communication: CommunicationPolicy | None = None,
     now: datetime.datetime | None = None,
     save: bool = True,
 ) -> datetime.datetime | None:
     """Recompute when the parent's next progress email falls due: a cadence after the end of
     their last update, and never before now."""
-    policy = policy or practice_policy()
+    communication = communication or practice_policy()
     now = now or timezone.now()
     last_end = ProgressUpdate.objects.filter(parent_id=pref.parent_id).aggregate(
         last=Max("period_end")
     )["last"]
-    pref.next_update_at = next_update_after(pref, policy, _after(now, last_end), Practice.get().tz)
+    pref.next_update_at = next_update_after(
+        pref, communication, _after(now, last_end), Practice.get().tz
+    )
     if save:
         pref.save(update_fields=["next_update_at", "updated_at"])
     return pref.next_update_at
 
 
-def _validate(pref: UpdatePreference, policy: CommunicationPolicy) -> None:
+def _validate(pref: UpdatePreference, communication: CommunicationPolicy) -> None:
     errors = {}
-    if pref.cadence not in allowed_cadences(policy):
+    if pref.cadence not in allowed_cadences(communication):
         errors["cadence"] = _("Choose one of the options the practice offers.")
     if not 0 <= pref.hour <= 23:
         errors["hour"] = _("Choose an hour from 0 to 23.")
@@ -76,7 +78,7 @@ def _validate(pref: UpdatePreference, policy: CommunicationPolicy) -> None:
         errors["no_contact_days"] = _("Choose days of the week.")
     if errors:
         raise ValidationError(errors)
-    if never_allowed(pref, policy, Practice.get().tz):
+    if never_allowed(pref, communication, Practice.get().tz):
         raise ValidationError(
             _(
                 "With the practice's quiet hours, these times leave no time in the week when we "
@@ -102,8 +104,8 @@ def update_preference_set(
     unsubscribe."""
     if not parent.is_parent:
         raise PermissionDenied(_("Only a parent has progress emails."))
-    policy = practice_policy()
-    preference_for(parent, policy)
+    communication = practice_policy()
+    preference_for(parent, communication)
     pref = UpdatePreference.objects.select_for_update().get(parent=parent)
     values = {
         "cadence": cadence,
@@ -117,12 +119,12 @@ def update_preference_set(
     changed = [name for name in PREFERENCE_FIELDS if getattr(pref, name) != values[name]]
     for name, value in values.items():
         setattr(pref, name, value)
-    _validate(pref, policy)
+    _validate(pref, communication)
     resubscribed = pref.unsubscribed_at is not None and cadence != CommunicationPolicy.Cadence.OFF
     if resubscribed:
         pref.unsubscribed_at = None
     pref.full_clean()
-    update_preference_schedule(pref=pref, policy=policy, save=False)
+    update_preference_schedule(pref=pref, communication=communication, save=False)
     pref.save()
     audit(
         actor=parent,
@@ -161,21 +163,21 @@ def update_preference_start(*, parent: User, now: datetime.datetime | None = Non
     ).exists():
         return
     now = now or timezone.now()
-    policy = practice_policy()
+    communication = practice_policy()
     with transaction.atomic():
-        pref = preference_for(parent, policy)
+        pref = preference_for(parent, communication)
         pref = UpdatePreference.objects.select_for_update().get(pk=pref.pk)
         if pref.first_login_at is not None and (
-            pref.next_update_at is not None or not is_receiving(pref, policy)
+            pref.next_update_at is not None or not is_receiving(pref, communication)
         ):
             return
         pref.first_login_at = pref.first_login_at or now
-        update_preference_schedule(pref=pref, policy=policy, now=now, save=False)
+        update_preference_schedule(pref=pref, communication=communication, now=now, save=False)
         pref.save(update_fields=["first_login_at", "next_update_at", "updated_at"])
 
 
 def update_preferences_reschedule(
-    *, policy: CommunicationPolicy, now: datetime.datetime | None = None
+    *, communication: CommunicationPolicy, now: datetime.datetime | None = None
 ) -> int:
     """After a policy change: recompute next_update_at for every parent who has signed in, in
     chunks (one query for the last periods per chunk, one bulk update). Returns how many."""
@@ -195,7 +197,7 @@ def update_preferences_reschedule(
         )
         for pref in chunk:
             after = _after(now, last_ends.get(pref.parent_id))
-            due = next_update_after(pref, policy, after, tz)
+            due = next_update_after(pref, communication, after, tz)
             # One already due waits for the next tick rather than a cadence more.
             already_due = pref.next_update_at is not None and pref.next_update_at <= now
             pref.next_update_at = pref.next_update_at if due and already_due else due

@@ -17,7 +17,9 @@ from .unsubscribe import parent_id_from_token
 @parent_required
 def preferences(request):
     page = selectors.preference_page(request.user)
-    form = UpdatePreferenceForm(request.POST or None, pref=page.pref, policy=page.policy)
+    form = UpdatePreferenceForm(
+        request.POST or None, pref=page.pref, communication=page.communication
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_preference_set(

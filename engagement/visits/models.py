@@ -98,15 +98,15 @@ class SessionLogQuerySet(models.QuerySet):
         return self.exclude(status__in=SessionLog.CANCELLED)
 
     def shared_with_family(
-        self, policies: ChildPolicy | Iterable[ChildPolicy] | None, now: datetime.datetime
+        self, child_policies: ChildPolicy | Iterable[ChildPolicy] | None, now: datetime.datetime
     ) -> SessionLogQuerySet:
         """The one rule for which sessions' summaries a family may read (the portal, the
         progress emails, the export, and the care team's "shared" badge all ask it): of the
         children whose policy grants `shared_summaries`, the sessions that have begun, are no
         longer "scheduled", are signed, carry a summary and were not marked "not shared"."""
-        if policies is None or isinstance(policies, ChildPolicy):
-            policies = [policies] if policies is not None else []
-        child_ids = sorted({p.child_id for p in policies if p.shared_summaries})
+        if child_policies is None or isinstance(child_policies, ChildPolicy):
+            child_policies = [child_policies] if child_policies is not None else []
+        child_ids = sorted({p.child_id for p in child_policies if p.shared_summaries})
         if not child_ids:
             return self.none()
         return (

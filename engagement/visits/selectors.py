@@ -18,33 +18,33 @@ def _session(user: User, pk: int, allowed) -> tuple[SessionLog, ChildPolicy]:
     child_id = SessionLog.objects.filter(pk=pk).values_list("child_id", flat=True).first()
     if child_id is None:
         raise Http404
-    child, policy = child_for_user(user, child_id)
-    if not allowed(policy):
+    child, child_policy = child_for_user(user, child_id)
+    if not allowed(child_policy):
         raise Http404
     session = SessionLog.objects.select_related("clinician", "signed_by").get(pk=pk)
     session.child = child
-    return session, policy
+    return session, child_policy
 
 
 def session_for_care_team(user: User, pk: int) -> tuple[SessionLog, ChildPolicy]:
     """A session log for a clinician on the child's care team (who may change it); 404 for
     anyone else."""
-    return _session(user, pk, lambda policy: policy.may_write("clinical"))
+    return _session(user, pk, lambda child_policy: child_policy.may_write("clinical"))
 
 
 def session_for_reader(user: User, pk: int) -> tuple[SessionLog, ChildPolicy]:
     """A session log for staff who may read the clinical record: the care team, and a
     clinician under break-the-glass (read-only: every write asks policy_to_write). 404 for
     anyone else: a parent, the office, a clinician without a grant."""
-    return _session(user, pk, lambda policy: policy.clinical)
+    return _session(user, pk, lambda child_policy: child_policy.clinical)
 
 
 def summary_shown_to_family(
-    session: SessionLog, policy: ChildPolicy, now: datetime.datetime
+    session: SessionLog, child_policy: ChildPolicy, now: datetime.datetime
 ) -> bool:
     """For the care team's "shared" badge: whether this session's summary is one the family
     side reads (SessionLog.objects.shared_with_family, the portal's and the emails' rule)."""
-    return SessionLog.objects.shared_with_family(policy, now).filter(pk=session.pk).exists()
+    return SessionLog.objects.shared_with_family(child_policy, now).filter(pk=session.pk).exists()
 
 
 def with_next_session(children: QuerySet[Child], now: datetime.datetime) -> QuerySet[Child]:
@@ -140,21 +140,25 @@ FAMILY_FIELDS = (
 
 
 def family_sessions(
-    policy: ChildPolicy | None, child: Child, now: datetime.datetime, *, complete: bool = False
+    child_policy: ChildPolicy | None,
+    child: Child,
+    now: datetime.datetime,
+    *,
+    complete: bool = False,
 ) -> FamilySessions:
     """What a guardian may see of sessions: upcoming and attendance (row `record`), and shared
     summaries with their correcting addenda (row `shared_summaries`). Never a private note.
     `complete` (the family's export) lifts the page's length limits, never the rules."""
     upcoming_limit, past_limit, summary_limit = (None, None, None) if complete else (3, 8, 5)
     empty = FamilySessions([], [], [])
-    if policy is None or not policy.record:
+    if child_policy is None or not child_policy.record:
         return empty
     logs = SessionLog.objects.filter(child=child).only(*FAMILY_FIELDS)
     upcoming = list(logs.upcoming(now).order_by("scheduled_start")[:upcoming_limit])
     past = logs.filter(scheduled_start__lt=now).exclude(status=SessionLog.Status.SCHEDULED)
     attendance = list(past.order_by("-scheduled_start")[:past_limit])
     shared = (
-        SessionLog.objects.shared_with_family(policy, now)
+        SessionLog.objects.shared_with_family(child_policy, now)
         .filter(child=child)
         .only(*FAMILY_FIELDS)
         .prefetch_related(

@@ -29,8 +29,8 @@ SCHEDULE_FIELDS = ("planned_minutes", "modality", "location", "weeks", "book_any
 
 @clinician_required
 def session_schedule(request, child_pk):
-    child, policy = child_for_user(request.user, child_pk)
-    if not policy.may_write("clinical"):
+    child, child_policy = child_for_user(request.user, child_pk)
+    if not child_policy.may_write("clinical"):
         raise Http404
     practice = Practice.get()
     form = ScheduleForm(request.POST or None, tz=practice.tz)
@@ -117,13 +117,13 @@ def _signed_since(form) -> None:
 
 @clinician_required
 def session_log(request, pk):
-    session, policy = selectors.session_for_care_team(request.user, pk)
+    session, child_policy = selectors.session_for_care_team(request.user, pk)
     if request.method != "POST":
         if session.is_signed:
             return redirect("session_detail", pk=pk)
         audit_read(
             request=request,
-            policy=policy,
+            child_policy=child_policy,
             child=session.child,
             action="session.view",
             target=session,
@@ -176,7 +176,7 @@ def _draft_order(request) -> tuple[int | None, int | None]:
 @require_POST
 @clinician_required
 def session_autosave(request, pk):
-    session, policy = selectors.session_for_care_team(request.user, pk)
+    session, child_policy = selectors.session_for_care_team(request.user, pk)
     try:
         version, sequence = _draft_order(request)
         services.session_draft_save(
@@ -201,12 +201,12 @@ def session_detail(request, pk):
     """The session's page: for the care team, and read-only under break-the-glass (the
     addendum service refuses an emergency reader; the page offers no writes). Every view of
     it is audited, an emergency one marked so."""
-    session, policy = selectors.session_for_reader(request.user, pk)
+    session, child_policy = selectors.session_for_reader(request.user, pk)
     form = AddendumForm(request.POST or None)
     if request.method != "POST":
         audit_read(
             request=request,
-            policy=policy,
+            child_policy=child_policy,
             child=session.child,
             action="session.view",
             target=session,
@@ -221,19 +221,20 @@ def session_detail(request, pk):
         else:
             messages.success(request, _("The addendum was added."))
             return redirect("session_detail", pk=pk)
-    return render(request, "visits/detail.html", _detail_context(session, policy, form))
+    return render(request, "visits/detail.html", _detail_context(session, child_policy, form))
 
 
-def _detail_context(session, policy, form) -> dict:
+def _detail_context(session, child_policy, form) -> dict:
     now = timezone.now()
     started = session.scheduled_start <= now  # before then, nothing happened to show
     return {
         "session": session,
         "child": session.child,
         "form": form,
-        "may_write": policy.may_write("clinical"),
+        "may_write": child_policy.may_write("clinical"),
         "started": started,
-        "shown_to_family": started and selectors.summary_shown_to_family(session, policy, now),
+        "shown_to_family": started
+        and selectors.summary_shown_to_family(session, child_policy, now),
         "addenda": list(session.addenda.select_related("author")),
         "ratings": list(session.ratings.select_related("goal")),
         "attendees": list(session.guardians_attended.all()) if started else [],
@@ -242,7 +243,7 @@ def _detail_context(session, policy, form) -> dict:
 
 @clinician_required
 def session_reschedule(request, pk):
-    session, policy = selectors.session_for_care_team(request.user, pk)
+    session, child_policy = selectors.session_for_care_team(request.user, pk)
     practice = Practice.get()
     form = RescheduleForm(request.POST or None, tz=practice.tz)
     if request.method == "POST" and form.is_valid():

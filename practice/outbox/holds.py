@@ -42,10 +42,10 @@ def holds(emails: Iterable[OutgoingEmail], now: datetime.datetime) -> dict[int, 
     if not held:
         return {}
     practice = Practice.get()
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    default = contact_rules(policy)
+    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    default = contact_rules(communication)
     users = {email.user_id for email in held if email.user_id}
-    rules = _provider(users, policy) if (_provider and users) else {}
+    rules = _provider(users, communication) if (_provider and users) else {}
     waits = {}
     for email in held:
         own = rules.get(email.user_id, default)

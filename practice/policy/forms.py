@@ -102,8 +102,8 @@ class CommunicationPolicyForm(forms.Form):
         help_text=_("Shown on every message form, above the parent's message."),
     )
 
-    def __init__(self, *args, policy: CommunicationPolicy, tz, **kwargs):
-        initial = {name: getattr(policy, name) for name in self.base_fields}
+    def __init__(self, *args, communication: CommunicationPolicy, tz, **kwargs):
+        initial = {name: getattr(communication, name) for name in self.base_fields}
         super().__init__(*args, initial=initial, **kwargs)
         self.tz = tz
 

@@ -49,8 +49,8 @@ EMERGENCY_NOTICE_MISSING = gettext_lazy(
 
 def communication_policy_for(practice: Practice) -> CommunicationPolicy:
     """The practice's policy; a practice created before its policy gets the defaults."""
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
-    return policy
+    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    return communication
 
 
 def quiet_length(start: datetime.time, end: datetime.time) -> datetime.timedelta:
@@ -192,12 +192,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _record(*, policy: CommunicationPolicy, changes: dict, user: User, request) -> None:
+def _record(*, communication: CommunicationPolicy, changes: dict, user: User, request) -> None:
     """Audit each changed field's before and after; tell the other layers once committed."""
     audit(
         actor=user,
         action="communication_policy.update",
-        target=policy,
+        target=communication,
         request=request,
         fields=sorted(changes),
         changes={
@@ -208,13 +208,13 @@ def _record(*, policy: CommunicationPolicy, changes: dict, user: User, request) 
     changed = set(changes)
     transaction.on_commit(
         lambda: communication_policy_changed.send(
-            sender=CommunicationPolicy, policy=policy, changed=changed
+            sender=CommunicationPolicy, communication=communication, changed=changed
         )
     )
 
 
 def communication_policy_update(
-    *, policy: CommunicationPolicy, user: User, request=None, **fields: Any
+    *, communication: CommunicationPolicy, user: User, request=None, **fields: Any
 ) -> dict[str, tuple[Any, Any]]:
     """Change the policy; returns {field: (before, after)} for what changed, {} for nothing.
 
@@ -223,7 +223,7 @@ def communication_policy_update(
     if unknown:
         raise TypeError(f"Not editable on the communication policy: {sorted(unknown)}")
     with transaction.atomic():
-        locked = CommunicationPolicy.objects.select_for_update().get(pk=policy.pk)
+        locked = CommunicationPolicy.objects.select_for_update().get(pk=communication.pk)
         before = {name: getattr(locked, name) for name in fields}
         for name, value in fields.items():
             setattr(locked, name, _normalised(name, value))
@@ -241,7 +241,7 @@ def communication_policy_update(
         if not changes:
             return {}
         locked.save(update_fields=list(changes))
-        _record(policy=locked, changes=changes, user=user, request=request)
+        _record(communication=locked, changes=changes, user=user, request=request)
     for name in changes:
-        setattr(policy, name, getattr(locked, name))
+        setattr(communication, name, getattr(locked, name))
     return changes

@@ -2,7 +2,7 @@
 
 ``communication_policy_changed`` is sent after a change to the practice's
 CommunicationPolicy has been committed, with ``sender=CommunicationPolicy``,
-``policy=<the policy>`` and ``changed=<set of changed field names>``.
+``communication=<the CommunicationPolicy>`` and ``changed=<set of changed field names>``.
 Receivers (for example the one that recomputes parents' next update times)
 connect to it from their own layer; practice never imports them.
 """

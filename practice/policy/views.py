@@ -33,10 +33,10 @@ def _shown(form, name: str, value) -> str:
     return label if len(label) <= 60 else label[:57].rstrip() + "…"
 
 
-def _recent_changes(form, policy: CommunicationPolicy) -> list[dict]:
+def _recent_changes(form, communication: CommunicationPolicy) -> list[dict]:
     events = (
         AuditEvent.objects.filter(
-            action=ACTION, target_type=policy._meta.label, target_id=str(policy.pk)
+            action=ACTION, target_type=communication._meta.label, target_id=str(communication.pk)
         )
         .select_related("actor")
         .order_by("-at")[:RECENT_CHANGES]
@@ -67,12 +67,14 @@ def _saved_message(form, changes: dict) -> str:
 def communication_policy(request):
     # The timezone middleware has loaded the practice already.
     practice = getattr(request, "_practice", None) or Practice.get()
-    policy = services.communication_policy_for(practice)
-    form = CommunicationPolicyForm(request.POST or None, policy=policy, tz=practice.tz)
+    communication = services.communication_policy_for(practice)
+    form = CommunicationPolicyForm(
+        request.POST or None, communication=communication, tz=practice.tz
+    )
     if request.method == "POST" and form.is_valid():
         try:
             changes = services.communication_policy_update(
-                policy=policy, user=request.user, request=request, **form.cleaned_data
+                communication=communication, user=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -87,10 +89,10 @@ def communication_policy(request):
         "practice/policy/communication.html",
         {
             "form": form,
-            "policy": policy,
+            "policy": communication,
             "sending_hours": services.sending_hours(
-                policy.quiet_hours_start, policy.quiet_hours_end
+                communication.quiet_hours_start, communication.quiet_hours_end
             ),
-            "recent_changes": _recent_changes(form, policy),
+            "recent_changes": _recent_changes(form, communication),
         },
     )

@@ -37,11 +37,11 @@ def safety_notices_queue(
     Each notice is audited (who and which outbox row, never what)."""
     now = now or timezone.now()
     practice = Practice.get()
-    policy, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
+    communication, _created = CommunicationPolicy.objects.get_or_create(practice=practice)
     context = {
         "practice": practice,
         "portal_url": settings.SITE_URL + reverse("portal_home"),
-        "emergency_notice": policy.emergency_notice,
+        "emergency_notice": communication.emergency_notice,
     }
     emails = []
     for guardianship in guardianships:

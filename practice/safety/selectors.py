@@ -24,10 +24,12 @@ class SafetyStatement:
 
 
 def safety_statements_for(
-    user: User, policies: Iterable[ChildPolicy], *, since: datetime.datetime | None = None
+    user: User, child_policies: Iterable[ChildPolicy], *, since: datetime.datetime | None = None
 ) -> dict[int, list[SafetyStatement]]:
     """The statements this user may see, per child (newest first), in one query."""
-    child_ids = [policy.child_id for policy in policies if policy.safety_statements]
+    child_ids = [
+        child_policy.child_id for child_policy in child_policies if child_policy.safety_statements
+    ]
     if not child_ids:
         return {}
     not_told = NotToBeTold.objects.filter(concern=OuterRef("pk"), guardian=user)
@@ -43,9 +45,9 @@ def safety_statements_for(
     return dict(statements)
 
 
-def safety_concerns_for_care_team(policy: ChildPolicy, child: Child) -> list[SafetyConcern]:
+def safety_concerns_for_care_team(child_policy: ChildPolicy, child: Child) -> list[SafetyConcern]:
     """The full concerns, clinical record included: for whoever may read clinical text."""
-    if not policy.clinical:
+    if not child_policy.clinical:
         return []
     return list(
         SafetyConcern.objects.filter(child=child)

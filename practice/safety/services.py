@@ -42,7 +42,7 @@ def safety_concern_record(
     allows; its events are marked so). A discharged record takes one too: a disclosure made
     after discharge must still be recorded and told to the family.
     """
-    policy = policy_to_write(recorded_by, child, right="safety")
+    child_policy = policy_to_write(recorded_by, child, right="safety")
     _validate_not_told(child, not_to_be_told, not_told_reason)
     concern = SafetyConcern(
         child=child,
@@ -57,7 +57,7 @@ def safety_concern_record(
 
     def create() -> SafetyConcern:
         concern.save()
-        _not_told_and_told(concern, policy, not_to_be_told, not_told_reason, request, now)
+        _not_told_and_told(concern, child_policy, not_to_be_told, not_told_reason, request, now)
         return concern
 
     # A second submit of the same form returns the first concern: one record, one set of emails.
@@ -66,7 +66,7 @@ def safety_concern_record(
 
 def _not_told_and_told(
     concern: SafetyConcern,
-    policy: ChildPolicy,
+    child_policy: ChildPolicy,
     not_to_be_told: Sequence[User],
     reason: str,
     request,
@@ -78,7 +78,7 @@ def _not_told_and_told(
     )
     told = guardianships_to_tell(concern)
     # Recorded under break-the-glass: marked so on every event, for whoever reviews the log.
-    emergency = {"break_glass": True} if policy.is_emergency else {}
+    emergency = {"break_glass": True} if child_policy.is_emergency else {}
     # No clinical text in the audit: who was told, never what or why.
     audit(
         actor=concern.recorded_by,

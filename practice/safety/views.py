@@ -15,8 +15,8 @@ from .services import safety_concern_record
 
 @clinician_required
 def safety_concern_add(request, pk):
-    child, policy = child_for_user(request.user, pk)
-    if not policy.may_write("safety"):  # the care team, or an emergency reader
+    child, child_policy = child_for_user(request.user, pk)
+    if not child_policy.may_write("safety"):  # the care team, or an emergency reader
         raise Http404
     form = SafetyConcernForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():

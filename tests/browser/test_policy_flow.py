@@ -41,8 +41,8 @@ def test_admin_changes_the_policy_and_a_parent_sees_it(ui, new_ui, cast):
         "from 07:30 to 21:30"
     )
     ui.check("policy-saved", phone=True)
-    policy = CommunicationPolicy.objects.get()
-    assert policy.quiet_hours_start == datetime.time(21, 30)
+    communication = CommunicationPolicy.objects.get()
+    assert communication.quiet_hours_start == datetime.time(21, 30)
     assert AuditEvent.objects.filter(action="communication_policy.update").count() == 1
 
     # Quiet hours that start and end at the same time: the error on the field, typing kept.
@@ -56,8 +56,11 @@ def test_admin_changes_the_policy_and_a_parent_sees_it(ui, new_ui, cast):
     expect(end).to_have_value("21:30")
     expect(ui.page.get_by_label("What the portal is and is not for")).to_have_value(BAD_GUIDANCE)
     ui.check("policy-error", phone=True)
-    policy.refresh_from_db()
-    assert (policy.quiet_hours_end, policy.portal_guidance) == (datetime.time(7, 30), GUIDANCE)
+    communication.refresh_from_db()
+    assert (communication.quiet_hours_end, communication.portal_guidance) == (
+        datetime.time(7, 30),
+        GUIDANCE,
+    )
 
     # The parent reads the new guidance above their messages.
     parent = new_ui("parent")

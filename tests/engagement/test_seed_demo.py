@@ -63,8 +63,8 @@ def test_seed_demo_has_a_separated_family_with_access_none_by_court_order(seeded
 def test_seed_demo_has_a_limited_guardian(seeded):
     limited = Guardianship.objects.get(access="limited")
     assert limited.access_reason
-    policy = policy_for(limited.guardian, limited.child)
-    assert policy.record and not policy.goals
+    child_policy = policy_for(limited.guardian, limited.child)
+    assert child_policy.record and not child_policy.goals
 
 
 @pytest.mark.parametrize(("level", "goals", "summaries"), [("progress", True, False)])
@@ -73,8 +73,8 @@ def test_seed_demo_has_an_adolescent_at_sharing_level_progress(seeded, level, go
     today = Practice.get().today()
     assert child.age_on(today) >= 12
     parent = child.guardianships.get(access="full").guardian
-    policy = policy_for(parent, child)
-    assert (policy.sharing_level, policy.goals, policy.shared_summaries) == (
+    child_policy = policy_for(parent, child)
+    assert (child_policy.sharing_level, child_policy.goals, child_policy.shared_summaries) == (
         level,
         goals,
         summaries,
@@ -85,9 +85,9 @@ def test_seed_demo_has_an_adolescent_at_sharing_level_safety_only(seeded):
     child = Child.objects.get(first_name="Jordan", is_demo=True)
     assert child.age_on(Practice.get().today()) >= 12
     for guardianship in child.guardianships.all():
-        policy = policy_for(guardianship.guardian, child)
-        assert policy.sharing_level == "safety_only"
-        assert not policy.goals and policy.safety_statements
+        child_policy = policy_for(guardianship.guardian, child)
+        assert child_policy.sharing_level == "safety_only"
+        assert not child_policy.goals and child_policy.safety_statements
 
 
 def test_seed_demo_children_range_from_toddler_to_adolescent(seeded):

@@ -39,8 +39,8 @@ def expected(level: str, access: str) -> dict[str, bool] | None:
     return {row: cells[column] for row, cells in ROWS.items()}
 
 
-def rights(policy) -> dict[str, bool] | None:
-    return None if policy is None else {row: getattr(policy, row) for row in ROWS}
+def rights(child_policy) -> dict[str, bool] | None:
+    return None if child_policy is None else {row: getattr(child_policy, row) for row in ROWS}
 
 
 def child_with_guardian(level: str | None, access: str, born=datetime.date(2019, 3, 14)):
@@ -67,11 +67,11 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
 @pytest.mark.parametrize("level", LEVELS)
 def test_guardian_policy_follows_the_table(cast, level, access):
     child, guardian = child_with_guardian(level, access)
-    policy = policy_for(guardian, child)
-    assert rights(policy) == expected(level, access)
-    if policy is not None:
-        assert (policy.sharing_level, policy.guardian_access) == (level, access)
-        assert policy.is_guardian and not policy.is_care_team
+    child_policy = policy_for(guardian, child)
+    assert rights(child_policy) == expected(level, access)
+    if child_policy is not None:
+        assert (child_policy.sharing_level, child_policy.guardian_access) == (level, access)
+        assert child_policy.is_guardian and not child_policy.is_care_team
 
 
 @pytest.mark.parametrize("access", ACCESSES)
@@ -82,25 +82,25 @@ def test_guardian_sees_the_child_in_lists_only_with_access(cast, level, access):
 
 
 def test_care_team_clinician_has_every_right_including_clinical(cast):
-    policy = policy_for(cast.clinician, cast.child)
-    assert policy.is_care_team
+    child_policy = policy_for(cast.clinician, cast.child)
+    assert child_policy.is_care_team
     # own_items is a guardian's row (their own messages); staff read threads as the care team.
-    assert {row for row, granted in rights(policy).items() if not granted} == {"own_items"}
+    assert {row for row, granted in rights(child_policy).items() if not granted} == {"own_items"}
 
 
 def test_office_admin_sees_the_record_and_contacts_but_nothing_clinical(cast):
-    policy = policy_for(cast.admin, cast.child)
-    assert policy.viewer == "office"
-    assert policy.record and policy.family_contacts and policy.manage_intake
+    child_policy = policy_for(cast.admin, cast.child)
+    assert child_policy.viewer == "office"
+    assert child_policy.record and child_policy.family_contacts and child_policy.manage_intake
     for row in ("goals", "home_practice", "discharge_summary", "shared_summaries", "clinical"):
-        assert getattr(policy, row) is False, row
+        assert getattr(child_policy, row) is False, row
 
 
 def test_clinician_who_runs_the_practice_has_office_rights_outside_their_care_team(cast):
     runner = ClinicianFactory(is_practice_admin=True)
-    policy = policy_for(runner, cast.child)
-    assert policy.viewer == "office"
-    assert not policy.clinical and not policy.shared_summaries
+    child_policy = policy_for(runner, cast.child)
+    assert child_policy.viewer == "office"
+    assert not child_policy.clinical and not child_policy.shared_summaries
 
 
 def test_clinician_outside_the_care_team_and_other_families_get_no_policy(cast):
@@ -132,9 +132,9 @@ def test_a_child_without_agreement_follows_the_default_for_its_age(cast, age, le
     today = cast.practice.today()
     child, guardian = child_with_guardian(None, "full", born=years_before(today, age))
     # Then the parent's policy uses the default level for that age, never full by accident
-    policy = policy_for(guardian, child)
-    assert policy.sharing_level == level
-    assert policy.shared_summaries is (level == SharingLevel.FULL)
+    child_policy = policy_for(guardian, child)
+    assert child_policy.sharing_level == level
+    assert child_policy.shared_summaries is (level == SharingLevel.FULL)
 
 
 def test_the_day_before_the_threshold_birthday_the_younger_default_applies(cast):
@@ -154,9 +154,9 @@ def test_changing_the_practice_threshold_and_defaults_changes_the_level(cast):
     cast.practice.default_sharing_level_from_threshold = SharingLevel.SAFETY_ONLY
     cast.practice.save()
     # Then the child is at the older default
-    policy = policy_for(guardian, child)
-    assert policy.sharing_level == SharingLevel.SAFETY_ONLY
-    assert not policy.goals
+    child_policy = policy_for(guardian, child)
+    assert child_policy.sharing_level == SharingLevel.SAFETY_ONLY
+    assert not child_policy.goals
 
 
 def test_a_future_dated_agreement_is_not_yet_in_effect(cast):
@@ -333,8 +333,8 @@ def test_office_admin_sees_the_child_page_without_clinical_rights(client, cast):
     response = client.get(reverse("child_detail", args=[cast.child.pk]))
     # Then they see the family and may do intake, but have no clinical rights
     assert response.status_code == 200
-    policy = response.context["policy"]
-    assert policy.record and policy.manage_intake and not policy.clinical
+    child_policy = response.context["policy"]
+    assert child_policy.record and child_policy.manage_intake and not child_policy.clinical
     html = response.content.decode()
     assert "Pat Rowe" in html
     assert reverse("child_edit", args=[cast.child.pk]) in html
@@ -352,8 +352,8 @@ def test_child_for_user_raises_404_instead_of_returning_the_child(cast):
         child_for_user(cast.other_parent, cast.child.pk)
     with pytest.raises(Http404):
         child_for_user(cast.barred, cast.child.pk)
-    child, policy = child_for_user(cast.parent, cast.child.pk)
-    assert child == cast.child and policy.is_guardian
+    child, child_policy = child_for_user(cast.parent, cast.child.pk)
+    assert child == cast.child and child_policy.is_guardian
 
 
 def test_a_parent_never_sees_another_guardians_name_or_contact_details(client, cast):

@@ -59,8 +59,8 @@ def test_a_reason_opens_the_record_read_only_and_marks_the_page(client, cast):
     # ...except a safety concern (issue 12), and the printable record to read
     assert reverse("safety_concern_add", args=[cast.child.pk]) in page
     assert reverse("child_record", args=[cast.child.pk]) in page
-    policy = policy_for(cast.outsider, cast.child)
-    assert policy.is_emergency and policy.clinical and not policy.is_care_team
+    child_policy = policy_for(cast.outsider, cast.child)
+    assert child_policy.is_emergency and child_policy.clinical and not child_policy.is_care_team
     assert client.get(reverse("child_edit", args=[cast.child.pk])).status_code in (302, 404)
 
 

@@ -370,17 +370,17 @@ def test_the_operator_admin_lists_delivery_but_never_the_content(client, cast, f
 # --- The last check before sending: quiet hours and a parent's own times -------------------
 
 
-def quiet_from_now(policy, hours=2):
+def quiet_from_now(communication, hours=2):
     """Quiet hours that hold the present (in the practice's timezone) and end `hours` on."""
-    tz = policy.practice.tz
+    tz = communication.practice.tz
     local = timezone.localtime(timezone.now(), tz)
-    policy.quiet_hours_start = (
+    communication.quiet_hours_start = (
         (local - datetime.timedelta(minutes=30)).time().replace(second=0, microsecond=0)
     )
-    policy.quiet_hours_end = (
+    communication.quiet_hours_end = (
         (local + datetime.timedelta(hours=hours)).time().replace(second=0, microsecond=0)
     )
-    policy.save()
+    communication.save()
     return local
 
 

@@ -19,7 +19,7 @@ ACTION = "communication_policy.update"
 
 
 @pytest.fixture
-def policy(cast) -> CommunicationPolicy:
+def communication(cast) -> CommunicationPolicy:
     return services.communication_policy_for(cast.practice)
 
 
@@ -45,15 +45,15 @@ def valid(**overrides) -> dict:
 def signals():
     received = []
 
-    def receiver(sender, policy, changed, **kwargs):
-        received.append((sender, policy.pk, changed))
+    def receiver(sender, communication, changed, **kwargs):
+        received.append((sender, communication.pk, changed))
 
     communication_policy_changed.connect(receiver)
     yield received
     communication_policy_changed.disconnect(receiver)
 
 
-def save_defaults(policy) -> None:
+def save_defaults(communication) -> None:
     """Start from the values `valid()` posts, so a test changes only what it means to."""
     for name, value in {
         "allowed_channels": ["portal", "email"],
@@ -63,14 +63,14 @@ def save_defaults(policy) -> None:
         "response_time_business_days": 2,
         "daily_message_limit": 3,
     }.items():
-        setattr(policy, name, value)
-    policy.save()
+        setattr(communication, name, value)
+    communication.save()
 
 
 # --- Who may open it --------------------------------------------------------------------
 
 
-def test_admin_sees_the_policy_in_the_practice_timezone(client, cast, policy):
+def test_admin_sees_the_policy_in_the_practice_timezone(client, cast, communication):
     client.force_login(cast.admin)
     response = client.get(URL)
     assert response.status_code == 200
@@ -81,30 +81,30 @@ def test_admin_sees_the_policy_in_the_practice_timezone(client, cast, policy):
     assert "Communication boundaries" in html
 
 
-def test_clinician_who_runs_the_practice_may_open_it(client, db, policy):
+def test_clinician_who_runs_the_practice_may_open_it(client, db, communication):
     client.force_login(ClinicianFactory(is_practice_admin=True))
     assert client.get(URL).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["clinician", "outsider", "parent", "barred"])
-def test_staff_who_do_not_run_the_practice_and_parents_get_404(client, cast, policy, who):
+def test_staff_who_do_not_run_the_practice_and_parents_get_404(client, cast, communication, who):
     user = getattr(cast, who)
     user.is_practice_admin = False
     user.save()
     client.force_login(user)
     assert client.get(URL).status_code == 404
     assert client.post(URL, valid(quiet_hours_start="21:00")).status_code == 404
-    policy.refresh_from_db()
-    assert policy.quiet_hours_start == datetime.time(20, 0)
+    communication.refresh_from_db()
+    assert communication.quiet_hours_start == datetime.time(20, 0)
 
 
-def test_signed_out_visitor_is_sent_to_sign_in(client, cast, policy):
+def test_signed_out_visitor_is_sent_to_sign_in(client, cast, communication):
     response = client.get(URL)
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
 
 
-def test_the_settings_page_links_to_it(client, cast, policy):
+def test_the_settings_page_links_to_it(client, cast, communication):
     client.force_login(cast.admin)
     assert URL in client.get(reverse("practice_settings")).content.decode()
 
@@ -113,9 +113,9 @@ def test_the_settings_page_links_to_it(client, cast, policy):
 
 
 def test_admin_changes_the_policy_and_every_change_is_audited_with_before_and_after(
-    client, cast, policy, signals, django_capture_on_commit_callbacks
+    client, cast, communication, signals, django_capture_on_commit_callbacks
 ):
-    save_defaults(policy)
+    save_defaults(communication)
     client.force_login(cast.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -131,16 +131,16 @@ def test_admin_changes_the_policy_and_every_change_is_audited_with_before_and_af
             follow=True,
         )
     assert response.status_code == 200
-    policy.refresh_from_db()
-    assert policy.quiet_hours_start == datetime.time(21, 30)
-    assert policy.quiet_on_weekends is False
-    assert policy.allowed_cadences == ["weekly", "monthly"]
-    assert (policy.default_cadence, policy.email_detail) == ("monthly", "notice_only")
-    assert policy.portal_guidance == "Only for questions about therapy."
+    communication.refresh_from_db()
+    assert communication.quiet_hours_start == datetime.time(21, 30)
+    assert communication.quiet_on_weekends is False
+    assert communication.allowed_cadences == ["weekly", "monthly"]
+    assert (communication.default_cadence, communication.email_detail) == ("monthly", "notice_only")
+    assert communication.portal_guidance == "Only for questions about therapy."
 
     event = AuditEvent.objects.get(action=ACTION)
     assert event.actor == cast.admin
-    assert event.target_id == str(policy.pk)
+    assert event.target_id == str(communication.pk)
     changes = event.details["changes"]
     assert changes["quiet_hours_start"] == {"before": "20:00", "after": "21:30"}
     assert changes["quiet_on_weekends"] == {"before": True, "after": False}
@@ -158,7 +158,7 @@ def test_admin_changes_the_policy_and_every_change_is_audited_with_before_and_af
         "email_detail",
         "portal_guidance",
     }
-    assert signals == [(CommunicationPolicy, policy.pk, expected)]
+    assert signals == [(CommunicationPolicy, communication.pk, expected)]
 
     # The page says what was saved and shows the change with its before and after.
     html = response.content.decode()
@@ -168,9 +168,9 @@ def test_admin_changes_the_policy_and_every_change_is_audited_with_before_and_af
 
 
 def test_saving_the_same_values_changes_nothing(
-    client, cast, policy, signals, django_capture_on_commit_callbacks
+    client, cast, communication, signals, django_capture_on_commit_callbacks
 ):
-    save_defaults(policy)
+    save_defaults(communication)
     client.force_login(cast.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, valid(), follow=True)
@@ -179,18 +179,22 @@ def test_saving_the_same_values_changes_nothing(
     assert signals == []
 
 
-def test_the_signal_waits_for_the_commit(cast, policy, signals, django_capture_on_commit_callbacks):
-    save_defaults(policy)
+def test_the_signal_waits_for_the_commit(
+    cast, communication, signals, django_capture_on_commit_callbacks
+):
+    save_defaults(communication)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.communication_policy_update(policy=policy, user=cast.admin, daily_message_limit=5)
+        services.communication_policy_update(
+            communication=communication, user=cast.admin, daily_message_limit=5
+        )
     assert signals == []
     for callback in callbacks:
         callback()
-    assert signals == [(CommunicationPolicy, policy.pk, {"daily_message_limit"})]
-    assert policy.daily_message_limit == 5
+    assert signals == [(CommunicationPolicy, communication.pk, {"daily_message_limit"})]
+    assert communication.daily_message_limit == 5
 
 
-def test_the_parent_messages_page_shows_the_new_guidance(client, cast, policy):
+def test_the_parent_messages_page_shows_the_new_guidance(client, cast, communication):
     client.force_login(cast.admin)
     client.post(URL, valid(portal_guidance="New guidance GGG7"))
     client.force_login(cast.parent)
@@ -271,10 +275,17 @@ ERRORS = [
 
 @pytest.mark.parametrize("overrides, field, message", ERRORS)
 def test_a_broken_rule_shows_on_its_field_keeps_the_typed_values_and_saves_nothing(
-    client, cast, policy, signals, django_capture_on_commit_callbacks, overrides, field, message
+    client,
+    cast,
+    communication,
+    signals,
+    django_capture_on_commit_callbacks,
+    overrides,
+    field,
+    message,
 ):
-    save_defaults(policy)
-    before = CommunicationPolicy.objects.values().get(pk=policy.pk)
+    save_defaults(communication)
+    before = CommunicationPolicy.objects.values().get(pk=communication.pk)
     client.force_login(cast.admin)
     typed = "Typed guidance TTT1" if field != "portal_guidance" else overrides["portal_guidance"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -290,12 +301,12 @@ def test_a_broken_rule_shows_on_its_field_keeps_the_typed_values_and_saves_nothi
         assert "Typed guidance TTT1" in html
     if field != "daily_message_limit":
         assert 'value="7"' in html
-    assert CommunicationPolicy.objects.values().get(pk=policy.pk) == before
+    assert CommunicationPolicy.objects.values().get(pk=communication.pk) == before
     assert not AuditEvent.objects.filter(action=ACTION).exists()
     assert signals == []
 
 
-def test_several_broken_rules_show_together(client, cast, policy):
+def test_several_broken_rules_show_together(client, cast, communication):
     client.force_login(cast.admin)
     response = client.post(
         URL,
@@ -317,31 +328,33 @@ def test_several_broken_rules_show_together(client, cast, policy):
     }
 
 
-def test_quiet_hours_across_midnight_that_leave_four_hours_are_allowed(client, cast, policy):
+def test_quiet_hours_across_midnight_that_leave_four_hours_are_allowed(client, cast, communication):
     client.force_login(cast.admin)
     response = client.post(URL, valid(quiet_hours_start="18:00", quiet_hours_end="14:00"))
     assert response.status_code == 302
-    policy.refresh_from_db()
-    assert policy.quiet_hours_end == datetime.time(14, 0)
+    communication.refresh_from_db()
+    assert communication.quiet_hours_end == datetime.time(14, 0)
 
 
-def test_the_service_refuses_a_broken_policy_without_the_form(cast, policy):
+def test_the_service_refuses_a_broken_policy_without_the_form(cast, communication):
     with pytest.raises(ValidationError) as error:
         services.communication_policy_update(
-            policy=policy,
+            communication=communication,
             user=cast.admin,
             quiet_hours_start=datetime.time(9, 0),
             quiet_hours_end=datetime.time(9, 0),
         )
     assert "quiet_hours_end" in error.value.message_dict
-    policy.refresh_from_db()
-    assert policy.quiet_hours_start == datetime.time(20, 0)
+    communication.refresh_from_db()
+    assert communication.quiet_hours_start == datetime.time(20, 0)
     assert not AuditEvent.objects.filter(action=ACTION).exists()
 
 
-def test_the_service_accepts_only_the_policy_fields(cast, policy):
+def test_the_service_accepts_only_the_policy_fields(cast, communication):
     with pytest.raises(TypeError):
-        services.communication_policy_update(policy=policy, user=cast.admin, practice=None)
+        services.communication_policy_update(
+            communication=communication, user=cast.admin, practice=None
+        )
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ def local(when, tz):
     return when.astimezone(tz).replace(tzinfo=None)
 
 
-def policy(**fields):
+def communication(**fields):
     values = {
         "quiet_hours_start": None,
         "quiet_hours_end": None,
@@ -135,7 +135,7 @@ class TestParentsOwnTimes:
 
     def test_own_window_and_quiet_hours_chain(self):
         # The parent's 18:00-20:00 runs into the practice's 20:00-08:00.
-        rules = contact_rules(policy(**QUIET), own_start=T(18), own_end=T(20))
+        rules = contact_rules(communication(**QUIET), own_start=T(18), own_end=T(20))
         got = next_allowed(rules, at(LONDON, 2026, 1, 14, 19, 0), LONDON)
         assert local(got, LONDON) == datetime.datetime(2026, 1, 15, 8, 0)
 
@@ -145,12 +145,14 @@ class TestParentsOwnTimes:
         assert local(got, LONDON) == datetime.datetime(2026, 1, 16, 0, 0)
 
     def test_own_days_with_quiet_hours_and_weekends(self):
-        rules = contact_rules(policy(quiet_on_weekends=True, **QUIET), own_days=[0])  # Monday
+        rules = contact_rules(
+            communication(quiet_on_weekends=True, **QUIET), own_days=[0]
+        )  # Monday
         got = next_allowed(rules, at(LONDON, 2026, 1, 16, 21, 0), LONDON)  # Friday evening
         assert local(got, LONDON) == datetime.datetime(2026, 1, 20, 8, 0)  # Tuesday
 
     def test_no_allowed_minute_in_the_week_raises(self):
-        rules = contact_rules(policy(**QUIET), own_start=T(8), own_end=T(20))
+        rules = contact_rules(communication(**QUIET), own_start=T(8), own_end=T(20))
         with pytest.raises(NeverAllowed):
             next_allowed(rules, at(LONDON, 2026, 1, 14, 12), LONDON)
         with pytest.raises(NeverAllowed):
@@ -162,7 +164,7 @@ class TestParentsOwnTimes:
     def test_contact_rules_for_combines_policy_and_preference(self):
         rules = contact_rules_for(
             pref(no_contact_start=T(7), no_contact_end=T(9), no_contact_days=[6]),
-            policy(quiet_on_weekends=True, **QUIET),
+            communication(quiet_on_weekends=True, **QUIET),
         )
         assert rules == ContactRules(T(20), T(8), True, T(7), T(9), frozenset({6}))
 
@@ -214,34 +216,34 @@ class TestCadences:
         ],
     )
     def test_each_cadence_a_late_tick_keeps_the_slot(self, cadence, due):
-        got = next_update_after(pref(cadence=cadence), policy(), self.sent, LONDON)
+        got = next_update_after(pref(cadence=cadence), communication(), self.sent, LONDON)
         assert local(got, LONDON) == due
 
     def test_off_paused_and_unsubscribed_have_no_next_update(self):
-        assert next_update_after(pref(cadence="off"), policy(), self.sent, LONDON) is None
-        assert next_update_after(pref(paused=True), policy(), self.sent, LONDON) is None
+        assert next_update_after(pref(cadence="off"), communication(), self.sent, LONDON) is None
+        assert next_update_after(pref(paused=True), communication(), self.sent, LONDON) is None
         unsubscribed = pref(unsubscribed_at=self.sent)
-        assert next_update_after(unsubscribed, policy(), self.sent, LONDON) is None
+        assert next_update_after(unsubscribed, communication(), self.sent, LONDON) is None
 
     def test_a_cadence_the_policy_no_longer_allows_falls_back_to_its_default(self):
-        only = policy(allowed_cadences=["fortnightly", "monthly"], default_cadence="monthly")
+        only = communication(allowed_cadences=["fortnightly", "monthly"], default_cadence="monthly")
         assert effective_cadence(pref(cadence="weekly"), only) == "monthly"
         got = next_update_after(pref(cadence="weekly"), only, self.sent, LONDON)
         assert local(got, LONDON) == datetime.datetime(2026, 2, 6, 17, 0)
 
     def test_policy_default_off_means_none(self):
-        only = policy(allowed_cadences=["off"], default_cadence="off")
+        only = communication(allowed_cadences=["off"], default_cadence="off")
         assert next_update_after(pref(cadence="weekly"), only, self.sent, LONDON) is None
 
     def test_first_update_after_a_midweek_login(self):
         # Wednesday 7 January: the first Friday at least four days on.
-        got = next_update_after(pref(), policy(), at(LONDON, 2026, 1, 7, 10), LONDON)
+        got = next_update_after(pref(), communication(), at(LONDON, 2026, 1, 7, 10), LONDON)
         assert local(got, LONDON) == datetime.datetime(2026, 1, 16, 17, 0)
 
     @pytest.mark.parametrize("weekday", range(7))
     def test_preferred_day_and_hour(self, weekday):
         got = next_update_after(
-            pref(weekday=weekday, hour=9), policy(), at(LONDON, 2026, 1, 5, 12), LONDON
+            pref(weekday=weekday, hour=9), communication(), at(LONDON, 2026, 1, 5, 12), LONDON
         )
         mine = local(got, LONDON)
         assert mine.weekday() == weekday and mine.time() == T(9)
@@ -254,7 +256,7 @@ class TestCadences:
         for cadence, days in (("weekly", 7), ("fortnightly", 14), ("monthly", 28)):
             for weekday in range(7):
                 got = next_update_after(
-                    pref(cadence=cadence, weekday=weekday), policy(), sent, LONDON
+                    pref(cadence=cadence, weekday=weekday), communication(), sent, LONDON
                 )
                 assert got - sent > datetime.timedelta(days=days - 3)
 
@@ -262,12 +264,12 @@ class TestCadences:
 class TestMovedOutOfBlockedTimes:
     def test_an_hour_in_quiet_hours_waits_for_the_morning(self):
         got = next_update_after(
-            pref(weekday=1, hour=21), policy(**QUIET), at(LONDON, 2026, 1, 5, 12), LONDON
+            pref(weekday=1, hour=21), communication(**QUIET), at(LONDON, 2026, 1, 5, 12), LONDON
         )
         assert local(got, LONDON) == datetime.datetime(2026, 1, 14, 8, 0)  # Wednesday
 
     def test_saturday_waits_until_monday_and_the_rhythm_holds(self):
-        rules = policy(quiet_on_weekends=True, **QUIET)
+        rules = communication(quiet_on_weekends=True, **QUIET)
         saturday = pref(weekday=5, hour=10)
         first = next_update_after(saturday, rules, at(LONDON, 2026, 1, 5, 12), LONDON)
         assert local(first, LONDON) == datetime.datetime(2026, 1, 12, 8, 0)  # Monday
@@ -277,74 +279,82 @@ class TestMovedOutOfBlockedTimes:
 
     def test_parents_own_window(self):
         mine = pref(no_contact_start=T(16), no_contact_end=T(19))
-        got = next_update_after(mine, policy(**QUIET), at(LONDON, 2026, 1, 5, 12), LONDON)
+        got = next_update_after(mine, communication(**QUIET), at(LONDON, 2026, 1, 5, 12), LONDON)
         assert local(got, LONDON) == datetime.datetime(2026, 1, 9, 19, 0)
 
     def test_parents_own_days(self):
         mine = pref(no_contact_days=[4, 5])  # not Fridays or Saturdays
-        got = next_update_after(mine, policy(**QUIET), at(LONDON, 2026, 1, 5, 12), LONDON)
+        got = next_update_after(mine, communication(**QUIET), at(LONDON, 2026, 1, 5, 12), LONDON)
         assert local(got, LONDON) == datetime.datetime(2026, 1, 11, 8, 0)  # Sunday morning
 
     def test_rules_that_never_allow_give_none(self):
         mine = pref(no_contact_start=T(8), no_contact_end=T(20))
-        assert next_update_after(mine, policy(**QUIET), at(LONDON, 2026, 1, 5), LONDON) is None
+        assert (
+            next_update_after(mine, communication(**QUIET), at(LONDON, 2026, 1, 5), LONDON) is None
+        )
 
 
 class TestDaylightSaving:
     def test_london_spring_forward_keeps_17_00(self):
         sent = at(LONDON, 2026, 3, 27, 17, 2)  # Friday, GMT
-        got = next_update_after(pref(), policy(), sent, LONDON)
+        got = next_update_after(pref(), communication(), sent, LONDON)
         assert got == datetime.datetime(2026, 4, 3, 16, 0, tzinfo=UTC)  # 17:00 BST
 
     def test_london_fall_back_keeps_17_00(self):
         sent = at(LONDON, 2026, 10, 23, 17, 2)  # Friday, BST
-        got = next_update_after(pref(), policy(), sent, LONDON)
+        got = next_update_after(pref(), communication(), sent, LONDON)
         assert got == datetime.datetime(2026, 10, 30, 17, 0, tzinfo=UTC)  # 17:00 GMT
 
     def test_new_york_spring_forward_keeps_17_00(self):
         sent = at(NEW_YORK, 2026, 3, 6, 17, 2)  # Friday, EST
-        got = next_update_after(pref(), policy(), sent, NEW_YORK)
+        got = next_update_after(pref(), communication(), sent, NEW_YORK)
         assert got == datetime.datetime(2026, 3, 13, 21, 0, tzinfo=UTC)  # 17:00 EDT
 
     def test_new_york_fall_back_keeps_17_00(self):
         sent = at(NEW_YORK, 2026, 10, 30, 17, 2)  # Friday, EDT
-        got = next_update_after(pref(), policy(), sent, NEW_YORK)
+        got = next_update_after(pref(), communication(), sent, NEW_YORK)
         assert got == datetime.datetime(2026, 11, 6, 22, 0, tzinfo=UTC)  # 17:00 EST
 
     def test_fortnightly_across_the_change_keeps_the_hour(self):
         sent = at(LONDON, 2026, 3, 20, 9, 1)
-        got = next_update_after(pref(cadence="fortnightly", hour=9), policy(), sent, LONDON)
+        got = next_update_after(pref(cadence="fortnightly", hour=9), communication(), sent, LONDON)
         assert local(got, LONDON) == datetime.datetime(2026, 4, 3, 9, 0)
 
     def test_an_hour_skipped_in_spring_is_still_sent_once_london(self):
         sunday_one = pref(weekday=6, hour=1)  # 01:00 does not exist on 29 March
-        got = next_update_after(sunday_one, policy(), at(LONDON, 2026, 3, 22, 1, 5), LONDON)
+        got = next_update_after(sunday_one, communication(), at(LONDON, 2026, 3, 22, 1, 5), LONDON)
         assert got == datetime.datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # when clocks jumped
-        following = next_update_after(sunday_one, policy(), got, LONDON)
+        following = next_update_after(sunday_one, communication(), got, LONDON)
         assert following == datetime.datetime(2026, 4, 5, 0, 0, tzinfo=UTC)  # 01:00 BST
 
     def test_an_hour_skipped_in_spring_is_still_sent_once_new_york(self):
         sunday_two = pref(weekday=6, hour=2)  # 02:00 does not exist on 8 March
-        got = next_update_after(sunday_two, policy(), at(NEW_YORK, 2026, 3, 1, 2, 5), NEW_YORK)
+        got = next_update_after(
+            sunday_two, communication(), at(NEW_YORK, 2026, 3, 1, 2, 5), NEW_YORK
+        )
         assert got == datetime.datetime(2026, 3, 8, 7, 0, tzinfo=UTC)  # 03:00 EDT
-        following = next_update_after(sunday_two, policy(), got, NEW_YORK)
+        following = next_update_after(sunday_two, communication(), got, NEW_YORK)
         assert local(following, NEW_YORK) == datetime.datetime(2026, 3, 15, 2, 0)
 
     def test_an_hour_repeated_in_autumn_is_sent_once_the_first_time(self):
         sunday_one = pref(weekday=6, hour=1)  # 01:00 happens twice on 25 October
-        got = next_update_after(sunday_one, policy(), at(LONDON, 2026, 10, 18, 1, 5), LONDON)
+        got = next_update_after(sunday_one, communication(), at(LONDON, 2026, 10, 18, 1, 5), LONDON)
         assert got == datetime.datetime(2026, 10, 25, 0, 0, tzinfo=UTC)  # 01:00 BST
-        following = next_update_after(sunday_one, policy(), got, LONDON)
+        following = next_update_after(sunday_one, communication(), got, LONDON)
         assert following == datetime.datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 01:00 GMT
 
     def test_new_york_repeated_hour(self):
         sunday_one = pref(weekday=6, hour=1)  # 01:00 happens twice on 1 November
-        got = next_update_after(sunday_one, policy(), at(NEW_YORK, 2026, 10, 25, 1, 5), NEW_YORK)
+        got = next_update_after(
+            sunday_one, communication(), at(NEW_YORK, 2026, 10, 25, 1, 5), NEW_YORK
+        )
         assert got == datetime.datetime(2026, 11, 1, 5, 0, tzinfo=UTC)  # 01:00 EDT
-        following = next_update_after(sunday_one, policy(), got, NEW_YORK)
+        following = next_update_after(sunday_one, communication(), got, NEW_YORK)
         assert following == datetime.datetime(2026, 11, 8, 6, 0, tzinfo=UTC)  # 01:00 EST
 
     def test_moved_out_of_quiet_hours_on_the_spring_forward_night(self):
         saturday_late = pref(weekday=5, hour=22)
-        got = next_update_after(saturday_late, policy(**QUIET), at(LONDON, 2026, 3, 20, 12), LONDON)
+        got = next_update_after(
+            saturday_late, communication(**QUIET), at(LONDON, 2026, 3, 20, 12), LONDON
+        )
         assert got == datetime.datetime(2026, 3, 29, 7, 0, tzinfo=UTC)  # Sunday 08:00 BST

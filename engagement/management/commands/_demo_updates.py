@@ -29,7 +29,7 @@ SIGNED_IN_DAYS_AGO = 21
 
 
 def seed_updates(practice: Practice, now: datetime.datetime) -> None:
-    policy = practice_policy(practice)
+    communication = practice_policy(practice)
     parents = User.objects.filter(role=User.Role.PARENT, is_demo=True).exclude(
         update_preference__first_login_at__isnull=False
     )
@@ -37,12 +37,12 @@ def seed_updates(practice: Practice, now: datetime.datetime) -> None:
     for parent in parents:
         choices = dict(CHOICES.get(parent.email, {}))
         unsubscribed = choices.pop("unsubscribed", False)
-        choices.setdefault("cadence", policy.default_cadence)
+        choices.setdefault("cadence", communication.default_cadence)
         pref = UpdatePreference(
             parent=parent,
             first_login_at=now - datetime.timedelta(days=SIGNED_IN_DAYS_AGO),
             unsubscribed_at=now - datetime.timedelta(days=3) if unsubscribed else None,
             **choices,
         )
-        update_preference_schedule(pref=pref, policy=policy, now=now, save=False)
+        update_preference_schedule(pref=pref, communication=communication, now=now, save=False)
         pref.save()

@@ -32,10 +32,10 @@ def agree(client, user, agreement):
 
 
 def test_the_form_is_prefilled_from_the_practice_communication_policy(client, cast):
-    policy = CommunicationPolicy.objects.get(practice=Practice.get())
-    policy.response_time_business_days = 3
-    policy.portal_guidance = "Guidance GGG1"
-    policy.save()
+    communication = CommunicationPolicy.objects.get(practice=Practice.get())
+    communication.response_time_business_days = 3
+    communication.portal_guidance = "Guidance GGG1"
+    communication.save()
     client.force_login(cast.clinician)
     response = client.get(reverse("engagement_agreement_record", args=[cast.child.pk]))
     assert response.status_code == 200
@@ -130,9 +130,9 @@ def test_guardian_with_access_none_sees_nothing(client, cast):
 def test_the_agreement_reply_time_follows_the_communication_policy(client, cast):
     # Given a policy of 2 business days when the agreement was recorded (and a form that
     # tries to say 5)
-    policy = CommunicationPolicy.objects.get(practice=Practice.get())
-    policy.response_time_business_days = 2
-    policy.save()
+    communication = CommunicationPolicy.objects.get(practice=Practice.get())
+    communication.response_time_business_days = 2
+    communication.save()
     client.force_login(cast.clinician)
     url = reverse("engagement_agreement_record", args=[cast.child.pk])
     data = {
@@ -145,8 +145,8 @@ def test_the_agreement_reply_time_follows_the_communication_policy(client, cast)
     assert client.post(url, data).status_code == 302
     assert cast.child.engagement_agreements.get().response_time_business_days == 2
     # When the practice then promises a reply within 1 business day
-    policy.response_time_business_days = 1
-    policy.save()
+    communication.response_time_business_days = 1
+    communication.save()
     # Then the family's agreement says 1, as the message forms do, and so does the care team's
     client.force_login(cast.parent)
     portal = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()

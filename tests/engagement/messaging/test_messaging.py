@@ -94,10 +94,10 @@ def test_a_guardian_starts_a_thread_and_it_shows_at_once(client, cast):
 
 
 def test_every_message_form_shows_the_emergency_notice_and_the_response_time(client, cast):
-    policy, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
-    policy.emergency_notice = "Call 999 if your child is in danger"
-    policy.response_time_business_days = 3
-    policy.save()
+    communication, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
+    communication.emergency_notice = "Call 999 if your child is in danger"
+    communication.response_time_business_days = 3
+    communication.save()
     thread = _start(cast)
     client.force_login(cast.parent)
     for url in [
@@ -179,9 +179,9 @@ def test_the_office_sees_no_message_on_the_child_page(client, cast):
 
 
 def test_the_daily_limit_holds_with_a_clear_message_and_the_text_kept(client, cast):
-    policy, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
-    policy.daily_message_limit = 2
-    policy.save()
+    communication, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
+    communication.daily_message_limit = 2
+    communication.save()
     thread = _start(cast)
     services.message_send(thread=thread, by=cast.parent, body="And another thing")
     client.force_login(cast.parent)
@@ -201,9 +201,9 @@ def test_the_daily_limit_holds_with_a_clear_message_and_the_text_kept(client, ca
 
 
 def test_the_daily_limit_starts_again_at_local_midnight(cast):
-    policy, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
-    policy.daily_message_limit = 1
-    policy.save()
+    communication, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
+    communication.daily_message_limit = 1
+    communication.save()
     tz = cast.practice.tz
     evening = datetime.datetime(2026, 11, 24, 23, 50, tzinfo=tz)
     thread = _start(cast, now=evening)
@@ -218,9 +218,9 @@ def test_the_daily_limit_starts_again_at_local_midnight(cast):
 
 
 def test_the_care_teams_replies_do_not_count_against_the_limit(cast):
-    policy, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
-    policy.daily_message_limit = 1
-    policy.save()
+    communication, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
+    communication.daily_message_limit = 1
+    communication.save()
     thread = _start(cast)
     for body in ["one", "two", "three"]:
         services.message_send(thread=thread, by=cast.clinician, body=body)

@@ -24,15 +24,15 @@ def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
 
 
 @pytest.fixture
-def policy(cast) -> CommunicationPolicy:
+def communication(cast) -> CommunicationPolicy:
     cast.practice.timezone = "Europe/London"
     cast.practice.save()
-    policy, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
-    policy.quiet_hours_start = datetime.time(20, 0)
-    policy.quiet_hours_end = datetime.time(8, 0)
-    policy.quiet_on_weekends = True
-    policy.save()
-    return policy
+    communication, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
+    communication.quiet_hours_start = datetime.time(20, 0)
+    communication.quiet_hours_end = datetime.time(8, 0)
+    communication.quiet_on_weekends = True
+    communication.save()
+    return communication
 
 
 def _reply_at(cast, now) -> OutgoingEmail:
@@ -45,57 +45,57 @@ def _reply_at(cast, now) -> OutgoingEmail:
     return OutgoingEmail.objects.get(kind=Kind.MESSAGE_NOTICE, user=cast.parent)
 
 
-def test_a_waiting_notice_goes_earlier_when_the_quiet_hours_shrink(cast, policy):
+def test_a_waiting_notice_goes_earlier_when_the_quiet_hours_shrink(cast, communication):
     notice = _reply_at(cast, at(23, 21))
     assert notice.send_after == at(24, 8)
-    policy.quiet_hours_start = datetime.time(22, 0)
-    policy.quiet_hours_end = datetime.time(7, 0)
-    policy.save()
+    communication.quiet_hours_start = datetime.time(22, 0)
+    communication.quiet_hours_end = datetime.time(7, 0)
+    communication.save()
 
-    moved = services.message_notices_reschedule(policy=policy, now=at(23, 21, 30))
+    moved = services.message_notices_reschedule(communication=communication, now=at(23, 21, 30))
 
     notice.refresh_from_db()
     assert moved == 1 and notice.send_after == at(23, 21, 30)
 
 
-def test_a_waiting_notice_goes_later_when_the_quiet_hours_grow(cast, policy):
+def test_a_waiting_notice_goes_later_when_the_quiet_hours_grow(cast, communication):
     notice = _reply_at(cast, at(23, 21))
-    policy.quiet_hours_end = datetime.time(9, 30)
-    policy.save()
+    communication.quiet_hours_end = datetime.time(9, 30)
+    communication.save()
 
-    services.message_notices_reschedule(policy=policy, now=at(23, 21, 30))
+    services.message_notices_reschedule(communication=communication, now=at(23, 21, 30))
 
     notice.refresh_from_db()
     assert notice.send_after == at(24, 9, 30)
 
 
-def test_a_notice_waiting_for_its_retry_keeps_the_outboxs_backoff(cast, policy):
+def test_a_notice_waiting_for_its_retry_keeps_the_outboxs_backoff(cast, communication):
     notice = _reply_at(cast, at(23, 21))
     OutgoingEmail.objects.filter(pk=notice.pk).update(attempts=1)
-    policy.quiet_hours_start = datetime.time(22, 0)
-    policy.save()
+    communication.quiet_hours_start = datetime.time(22, 0)
+    communication.save()
 
-    assert services.message_notices_reschedule(policy=policy, now=at(23, 21, 30)) == 0
+    assert services.message_notices_reschedule(communication=communication, now=at(23, 21, 30)) == 0
     notice.refresh_from_db()
     assert notice.send_after == at(24, 8)
 
 
 def test_changing_the_quiet_hours_on_the_policy_moves_the_waiting_notices(
-    cast, policy, django_capture_on_commit_callbacks
+    cast, communication, django_capture_on_commit_callbacks
 ):
     # Given a notice written now, in quiet hours that began an hour ago and end in two
     now = timezone.now().astimezone(LONDON)
-    policy.quiet_hours_start = datetime.time((now.hour - 1) % 24)
-    policy.quiet_hours_end = datetime.time((now.hour + 2) % 24)
-    policy.quiet_on_weekends = False
-    policy.save()
+    communication.quiet_hours_start = datetime.time((now.hour - 1) % 24)
+    communication.quiet_hours_end = datetime.time((now.hour + 2) % 24)
+    communication.quiet_on_weekends = False
+    communication.save()
     notice = _reply_at(cast, now)
     assert notice.send_after > now + datetime.timedelta(minutes=59)
     # When an admin moves the quiet hours away from now
     admin = cast.admin
     with django_capture_on_commit_callbacks(execute=True):
         communication_policy_update(
-            policy=policy,
+            communication=communication,
             user=admin,
             quiet_hours_start=datetime.time((now.hour + 3) % 24),
             quiet_hours_end=datetime.time((now.hour + 5) % 24),
@@ -105,13 +105,13 @@ def test_changing_the_quiet_hours_on_the_policy_moves_the_waiting_notices(
     assert notice.send_after <= timezone.now()
 
 
-def test_a_change_of_other_policy_fields_leaves_the_notices_alone(cast, policy, monkeypatch):
+def test_a_change_of_other_policy_fields_leaves_the_notices_alone(cast, communication, monkeypatch):
     from practice.policy.signals import communication_policy_changed
 
     called = []
     monkeypatch.setattr(services, "message_notices_reschedule", lambda **kw: called.append(kw))
     communication_policy_changed.send(
-        sender=CommunicationPolicy, policy=policy, changed={"emergency_notice"}
+        sender=CommunicationPolicy, communication=communication, changed={"emergency_notice"}
     )
     assert called == []
 
@@ -120,7 +120,7 @@ def test_a_change_of_other_policy_fields_leaves_the_notices_alone(cast, policy, 
 
 
 def test_the_delivery_page_shows_when_a_waiting_email_goes_in_the_practice_timezone(
-    client, cast, policy
+    client, cast, communication
 ):
     cast.practice.timezone = "America/New_York"
     cast.practice.save()

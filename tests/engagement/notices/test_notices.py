@@ -55,17 +55,17 @@ def texts(email: OutgoingEmail) -> str:
 
 
 @pytest.fixture
-def policy(cast) -> CommunicationPolicy:
+def communication(cast) -> CommunicationPolicy:
     cast.practice.timezone = "Europe/London"
     cast.practice.contact_phone = "020 7946 0000"
     cast.practice.contact_email = "office@practice.example"
     cast.practice.save()
-    policy, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
-    policy.quiet_hours_start = datetime.time(20, 0)
-    policy.quiet_hours_end = datetime.time(8, 0)
-    policy.quiet_on_weekends = True
-    policy.save()
-    return policy
+    communication, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
+    communication.quiet_hours_start = datetime.time(20, 0)
+    communication.quiet_hours_end = datetime.time(8, 0)
+    communication.quiet_on_weekends = True
+    communication.save()
+    return communication
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def start_thread(cast, now):
 # --- New-message notices -------------------------------------------------------------------
 
 
-def test_a_family_message_notifies_the_care_team_only_without_content(cast, policy):
+def test_a_family_message_notifies_the_care_team_only_without_content(cast, communication):
     start_thread(cast, at(23, 10))
 
     [notice] = emails(Kind.MESSAGE_NOTICE)
@@ -98,7 +98,7 @@ def test_a_family_message_notifies_the_care_team_only_without_content(cast, poli
     assert "/messages/" in notice.body_text
 
 
-def test_a_care_team_reply_notifies_the_threads_guardian_only(cast, policy, grandmother):
+def test_a_care_team_reply_notifies_the_threads_guardian_only(cast, communication, grandmother):
     thread = start_thread(cast, at(23, 10))
     OutgoingEmail.objects.all().delete()
 
@@ -109,11 +109,11 @@ def test_a_care_team_reply_notifies_the_threads_guardian_only(cast, policy, gran
     text = texts(notice)
     assert SECRET not in text and THREAD_SUBJECT not in text and "Mia" not in text
     assert f"New message from {cast.practice.name}" in notice.subject
-    assert policy.emergency_notice in notice.body_text
+    assert communication.emergency_notice in notice.body_text
     assert f"/messages/{thread.pk}/" in notice.body_text
 
 
-def test_a_notice_waits_for_quiet_hours_to_end(cast, policy):
+def test_a_notice_waits_for_quiet_hours_to_end(cast, communication):
     thread = start_thread(cast, at(23, 10))
     OutgoingEmail.objects.all().delete()
 
@@ -121,7 +121,7 @@ def test_a_notice_waits_for_quiet_hours_to_end(cast, policy):
     assert emails(Kind.MESSAGE_NOTICE)[0].send_after == at(24, 8)
 
 
-def test_a_friday_night_notice_waits_for_monday_morning(cast, policy):
+def test_a_friday_night_notice_waits_for_monday_morning(cast, communication):
     thread = start_thread(cast, at(20, 10))
     OutgoingEmail.objects.all().delete()
 
@@ -129,7 +129,7 @@ def test_a_friday_night_notice_waits_for_monday_morning(cast, policy):
     assert emails(Kind.MESSAGE_NOTICE)[0].send_after == at(23, 8)
 
 
-def test_the_parents_own_times_hold_their_notice_too(cast, policy):
+def test_the_parents_own_times_hold_their_notice_too(cast, communication):
     preference = preference_for(cast.parent)
     preference.no_contact_start = datetime.time(8, 0)
     preference.no_contact_end = datetime.time(10, 30)
@@ -143,12 +143,12 @@ def test_the_parents_own_times_hold_their_notice_too(cast, policy):
     assert emails(Kind.MESSAGE_NOTICE)[0].send_after == at(25, 10, 30)
 
 
-def test_a_clinicians_notice_keeps_the_practice_quiet_hours(cast, policy):
+def test_a_clinicians_notice_keeps_the_practice_quiet_hours(cast, communication):
     start_thread(cast, at(23, 22))
     assert emails(Kind.MESSAGE_NOTICE)[0].send_after == at(24, 8)
 
 
-def test_messages_waiting_in_one_thread_share_one_notice(cast, policy):
+def test_messages_waiting_in_one_thread_share_one_notice(cast, communication):
     thread = start_thread(cast, at(23, 10))
     OutgoingEmail.objects.all().delete()
 
@@ -161,7 +161,7 @@ def test_messages_waiting_in_one_thread_share_one_notice(cast, policy):
     assert len(emails(Kind.MESSAGE_NOTICE)) == 2
 
 
-def test_another_thread_gets_its_own_notice(cast, policy):
+def test_another_thread_gets_its_own_notice(cast, communication):
     first = start_thread(cast, at(23, 10))
     second = start_thread(cast, at(23, 10, 5))
     OutgoingEmail.objects.all().delete()
@@ -170,7 +170,7 @@ def test_another_thread_gets_its_own_notice(cast, policy):
     assert len(emails(Kind.MESSAGE_NOTICE)) == 2
 
 
-def test_reading_the_thread_skips_the_waiting_notice(cast, policy):
+def test_reading_the_thread_skips_the_waiting_notice(cast, communication):
     thread = start_thread(cast, at(23, 10))
     OutgoingEmail.objects.all().delete()
     messaging.message_send(thread=thread, by=cast.clinician, body="Reply", now=at(23, 21))
@@ -179,7 +179,7 @@ def test_reading_the_thread_skips_the_waiting_notice(cast, policy):
     assert emails(Kind.MESSAGE_NOTICE)[0].state == State.SKIPPED
 
 
-def test_a_guardian_whose_access_became_none_gets_no_notice(cast, policy):
+def test_a_guardian_whose_access_became_none_gets_no_notice(cast, communication):
     thread = start_thread(cast, at(23, 10))
     OutgoingEmail.objects.all().delete()
     Guardianship.objects.filter(pk=cast.guardianship.pk).update(access="none")
@@ -212,7 +212,7 @@ def record_concern(cast, stepfather, now):
 
 
 def test_a_safety_notice_goes_at_once_even_at_3am_on_a_sunday(
-    cast, policy, grandmother, stepfather
+    cast, communication, grandmother, stepfather
 ):
     three_am = at(22, 3)
     concern = record_concern(cast, stepfather, three_am)
@@ -227,7 +227,7 @@ def test_a_safety_notice_goes_at_once_even_at_3am_on_a_sunday(
 
 
 def test_a_safety_notice_carries_neither_the_record_nor_the_statement(
-    cast, policy, grandmother, stepfather
+    cast, communication, grandmother, stepfather
 ):
     record_concern(cast, stepfather, at(22, 3))
 
@@ -238,11 +238,11 @@ def test_a_safety_notice_carries_neither_the_record_nor_the_statement(
         assert "important message" in notice.subject
         assert "/portal/" in notice.body_text
         assert "020 7946 0000" in notice.body_text and "office@practice.example" in text
-        assert policy.emergency_notice in notice.body_text
+        assert communication.emergency_notice in notice.body_text
 
 
 def test_not_to_be_told_and_access_none_guardians_get_no_safety_notice(
-    cast, policy, grandmother, stepfather
+    cast, communication, grandmother, stepfather
 ):
     record_concern(cast, stepfather, at(22, 3))
     recipients = {n.recipient for n in emails(Kind.SAFETY_NOTICE)}
@@ -251,7 +251,9 @@ def test_not_to_be_told_and_access_none_guardians_get_no_safety_notice(
     assert cast.other_parent.email not in recipients
 
 
-def test_each_safety_notice_is_audited_without_clinical_text(cast, policy, grandmother, stepfather):
+def test_each_safety_notice_is_audited_without_clinical_text(
+    cast, communication, grandmother, stepfather
+):
     record_concern(cast, stepfather, at(22, 3))
     events = AuditEvent.objects.filter(action="safety.notify")
     assert {e.details["guardian"] for e in events} == {cast.parent.pk, grandmother.pk}
@@ -280,7 +282,7 @@ def tick(now):
     return session_reminders_tick.apply(kwargs={"now_iso": now.isoformat()}).get()
 
 
-def test_one_reminder_per_session_and_guardian_who_may_see_it(cast, policy, grandmother):
+def test_one_reminder_per_session_and_guardian_who_may_see_it(cast, communication, grandmother):
     visit = session(cast, at(24, 9))
 
     tick(at(23, 8, 50))
@@ -295,7 +297,7 @@ def test_one_reminder_per_session_and_guardian_who_may_see_it(cast, policy, gran
     assert all(r.send_after == at(23, 9) for r in reminders)
 
 
-def test_a_second_tick_adds_nothing(cast, policy, grandmother):
+def test_a_second_tick_adds_nothing(cast, communication, grandmother):
     session(cast, at(24, 9))
     tick(at(23, 8, 50))
     tick(at(23, 8, 50))
@@ -303,7 +305,7 @@ def test_a_second_tick_adds_nothing(cast, policy, grandmother):
     assert len(emails(Kind.SESSION_REMINDER)) == 2
 
 
-def test_a_reminder_says_when_and_with_whom_and_nothing_clinical(cast, policy):
+def test_a_reminder_says_when_and_with_whom_and_nothing_clinical(cast, communication):
     visit = session(cast, at(24, 9))
     tick(at(23, 8, 50))
 
@@ -318,7 +320,7 @@ def test_a_reminder_says_when_and_with_whom_and_nothing_clinical(cast, policy):
         assert withheld not in text
 
 
-def test_a_reminder_is_moved_earlier_out_of_quiet_hours(cast, policy):
+def test_a_reminder_is_moved_earlier_out_of_quiet_hours(cast, communication):
     session(cast, at(24, 21, 30))
 
     tick(at(23, 19, 50))
@@ -328,7 +330,7 @@ def test_a_reminder_is_moved_earlier_out_of_quiet_hours(cast, policy):
     assert reminder.send_after == at(23, 19, 59)
 
 
-def test_a_monday_morning_reminder_goes_before_the_quiet_weekend(cast, policy):
+def test_a_monday_morning_reminder_goes_before_the_quiet_weekend(cast, communication):
     session(cast, at(23, 7, 0))
 
     tick(at(20, 12))
@@ -339,7 +341,7 @@ def test_a_monday_morning_reminder_goes_before_the_quiet_weekend(cast, policy):
     assert reminder.send_after == at(20, 19, 59)
 
 
-def test_the_parents_own_times_move_the_reminder_earlier_too(cast, policy):
+def test_the_parents_own_times_move_the_reminder_earlier_too(cast, communication):
     preference = preference_for(cast.parent)
     preference.no_contact_start = datetime.time(9, 0)
     preference.no_contact_end = datetime.time(12, 0)
@@ -351,20 +353,20 @@ def test_the_parents_own_times_move_the_reminder_earlier_too(cast, policy):
     assert reminder.send_after == at(24, 8, 59)
 
 
-def test_a_late_booked_session_is_reminded_now(cast, policy):
+def test_a_late_booked_session_is_reminded_now(cast, communication):
     session(cast, at(23, 15))
     tick(at(23, 11))
     [reminder] = emails(Kind.SESSION_REMINDER)
     assert reminder.send_after == at(23, 11)
 
 
-def test_a_late_booking_with_no_allowed_time_before_it_gets_no_reminder(cast, policy):
+def test_a_late_booking_with_no_allowed_time_before_it_gets_no_reminder(cast, communication):
     session(cast, at(24, 7, 30))  # booked at 23:00: quiet until 08:00, after it starts
     tick(at(23, 23))
     assert emails(Kind.SESSION_REMINDER) == []
 
 
-def test_a_reminder_booked_in_quiet_hours_goes_when_they_end(cast, policy):
+def test_a_reminder_booked_in_quiet_hours_goes_when_they_end(cast, communication):
     session(cast, at(24, 21, 30))  # the evening's allowed minute has passed
     tick(at(23, 20, 30))
     assert emails(Kind.SESSION_REMINDER) == []  # written by the tick before it goes
@@ -373,7 +375,7 @@ def test_a_reminder_booked_in_quiet_hours_goes_when_they_end(cast, policy):
     assert reminder.send_after == at(24, 8)
 
 
-def test_a_cancelled_sessions_waiting_reminder_is_skipped(cast, policy, grandmother):
+def test_a_cancelled_sessions_waiting_reminder_is_skipped(cast, communication, grandmother):
     visit = session(cast, at(24, 21, 30))
     kept = session(cast, at(24, 21, 45))
     tick(at(23, 19, 50))
@@ -386,7 +388,9 @@ def test_a_cancelled_sessions_waiting_reminder_is_skipped(cast, policy, grandmot
     assert states == {(str(visit.pk), State.SKIPPED), (str(kept.pk), State.PENDING)}
 
 
-def test_a_guardian_barred_after_the_reminder_was_written_is_skipped(cast, policy, grandmother):
+def test_a_guardian_barred_after_the_reminder_was_written_is_skipped(
+    cast, communication, grandmother
+):
     session(cast, at(24, 21, 30))
     tick(at(23, 19, 50))
     Guardianship.objects.filter(child=cast.child, guardian=grandmother).update(access="none")
@@ -397,7 +401,7 @@ def test_a_guardian_barred_after_the_reminder_was_written_is_skipped(cast, polic
     assert states == {cast.parent: State.PENDING, grandmother: State.SKIPPED}
 
 
-def test_a_sent_reminder_is_left_alone_when_the_session_is_cancelled(cast, policy):
+def test_a_sent_reminder_is_left_alone_when_the_session_is_cancelled(cast, communication):
     visit = session(cast, at(24, 21, 30))
     tick(at(23, 19, 50))
     OutgoingEmail.objects.update(state=State.SENT)
@@ -406,14 +410,14 @@ def test_a_sent_reminder_is_left_alone_when_the_session_is_cancelled(cast, polic
     assert emails(Kind.SESSION_REMINDER)[0].state == State.SENT
 
 
-def test_access_none_guardians_and_other_families_get_no_reminder(cast, policy):
+def test_access_none_guardians_and_other_families_get_no_reminder(cast, communication):
     session(cast, at(24, 9))
     tick(at(23, 8, 50))
     recipients = {r.recipient for r in emails(Kind.SESSION_REMINDER)}
     assert recipients == {cast.parent.email}
 
 
-def test_a_discharged_child_gets_no_reminders(cast, policy):
+def test_a_discharged_child_gets_no_reminders(cast, communication):
     session(cast, at(24, 9))
     cast.child.discharged_on = datetime.date(2026, 11, 20)
     cast.child.save()
@@ -421,9 +425,9 @@ def test_a_discharged_child_gets_no_reminders(cast, policy):
     assert emails(Kind.SESSION_REMINDER) == []
 
 
-def test_a_reminder_across_the_spring_dst_change_keeps_the_local_time(cast, policy):
-    policy.quiet_on_weekends = False
-    policy.save()
+def test_a_reminder_across_the_spring_dst_change_keeps_the_local_time(cast, communication):
+    communication.quiet_on_weekends = False
+    communication.save()
     # London springs forward at 01:00 on Sunday 29 March 2026.
     visit_start = at(29, 10, month=3)
     session(cast, visit_start)
@@ -435,9 +439,9 @@ def test_a_reminder_across_the_spring_dst_change_keeps_the_local_time(cast, poli
     assert visit_start - reminder.send_after == datetime.timedelta(hours=23)
 
 
-def test_a_reminder_across_the_autumn_dst_change_keeps_the_local_time(cast, policy):
-    policy.quiet_on_weekends = False
-    policy.save()
+def test_a_reminder_across_the_autumn_dst_change_keeps_the_local_time(cast, communication):
+    communication.quiet_on_weekends = False
+    communication.save()
     # London falls back at 02:00 on Sunday 25 October 2026.
     visit_start = at(25, 21, 30, month=10)
     session(cast, visit_start)
@@ -474,7 +478,7 @@ def _families(cast, count: int) -> None:
 
 @pytest.mark.parametrize("count", [3, 15])
 def test_the_reminder_tick_costs_a_fixed_number_of_queries(
-    cast, policy, count, django_assert_max_num_queries
+    cast, communication, count, django_assert_max_num_queries
 ):
     _families(cast, count)
     with django_assert_max_num_queries(20):
@@ -487,7 +491,7 @@ def test_the_reminder_tick_costs_a_fixed_number_of_queries(
     )
 
 
-def test_a_waiting_notice_to_a_guardian_barred_since_is_skipped_by_the_tick(cast, policy):
+def test_a_waiting_notice_to_a_guardian_barred_since_is_skipped_by_the_tick(cast, communication):
     thread = start_thread(cast, at(23, 10))
     messaging.message_send(thread=thread, by=cast.clinician, body="Reply", now=at(23, 21))
     Guardianship.objects.filter(pk=cast.guardianship.pk).update(access="none")
@@ -498,7 +502,7 @@ def test_a_waiting_notice_to_a_guardian_barred_since_is_skipped_by_the_tick(cast
     assert states == {cast.clinician: State.PENDING, cast.parent: State.SKIPPED}
 
 
-def test_a_waiting_notice_to_a_clinician_who_left_the_care_team_is_skipped(cast, policy):
+def test_a_waiting_notice_to_a_clinician_who_left_the_care_team_is_skipped(cast, communication):
     start_thread(cast, at(23, 22))
     cast.child.memberships.filter(clinician=cast.clinician).delete()
 
@@ -508,7 +512,7 @@ def test_a_waiting_notice_to_a_clinician_who_left_the_care_team_is_skipped(cast,
 
 
 def test_safety_notices_are_handed_to_the_outbox_right_after_the_commit(
-    cast, policy, grandmother, stepfather, monkeypatch, django_capture_on_commit_callbacks
+    cast, communication, grandmother, stepfather, monkeypatch, django_capture_on_commit_callbacks
 ):
     handed = []
     monkeypatch.setattr("practice.outbox.services._enqueue", handed.append)
@@ -518,7 +522,7 @@ def test_safety_notices_are_handed_to_the_outbox_right_after_the_commit(
 
 
 def test_reminders_due_now_are_handed_to_the_outbox_after_the_commit(
-    cast, policy, monkeypatch, django_capture_on_commit_callbacks
+    cast, communication, monkeypatch, django_capture_on_commit_callbacks
 ):
     handed = []
     monkeypatch.setattr("engagement.notices.tasks.deliver_emails.delay", handed.append)

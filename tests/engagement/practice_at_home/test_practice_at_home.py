@@ -296,9 +296,9 @@ def test_home_practice_for_a_goal_private_to_the_child_never_reaches_guardians(c
 def test_home_practice_past_its_end_date_is_no_longer_current(cast):
     home_practice = assign(cast, active_goal(cast.child, cast.clinician))
     later = home_practice.until + datetime.timedelta(days=1)
-    policy = policy_for(cast.parent, cast.child)
-    assert current_home_practice(policy, cast.child, home_practice.until) == [home_practice]
-    assert current_home_practice(policy, cast.child, later) == []
+    child_policy = policy_for(cast.parent, cast.child)
+    assert current_home_practice(child_policy, cast.child, home_practice.until) == [home_practice]
+    assert current_home_practice(child_policy, cast.child, later) == []
 
 
 def test_the_office_sees_no_home_practice_on_the_child_page(client, cast):

@@ -281,13 +281,13 @@ def test_policy_change_reschedules_every_signed_in_parent(client, cast):
         pref.weekday = 4
         pref.hour = 21  # inside the default quiet hours: held until 08:00
         pref.save()
-    policy = practice_policy()
-    policy.quiet_hours_start = datetime.time(22)
-    policy.quiet_hours_end = datetime.time(7)
-    policy.save()
+    communication = practice_policy()
+    communication.quiet_hours_start = datetime.time(22)
+    communication.quiet_hours_end = datetime.time(7)
+    communication.save()
 
     communication_policy_changed.send(
-        sender=CommunicationPolicy, policy=policy, changed={"quiet_hours_start"}
+        sender=CommunicationPolicy, communication=communication, changed={"quiet_hours_start"}
     )
 
     for pref in (pat, olga):
@@ -303,13 +303,15 @@ def test_policy_dropping_a_cadence_moves_parents_to_the_default(client, cast):
 
     pat = _signed_in(client, cast.parent)
     client.post(reverse("update_preferences"), _choices(cadence="weekly"))
-    policy = practice_policy()
-    policy.allowed_cadences = ["monthly", "off"]
-    policy.default_cadence = "off"
-    policy.save()
+    communication = practice_policy()
+    communication.allowed_cadences = ["monthly", "off"]
+    communication.default_cadence = "off"
+    communication.save()
 
     communication_policy_changed.send(
-        sender=CommunicationPolicy, policy=policy, changed={"allowed_cadences", "default_cadence"}
+        sender=CommunicationPolicy,
+        communication=communication,
+        changed={"allowed_cadences", "default_cadence"},
     )
 
     pat.refresh_from_db()
@@ -323,7 +325,7 @@ def test_a_policy_change_to_unrelated_fields_does_not_reschedule(client, cast, m
     called = []
     monkeypatch.setattr(services, "update_preferences_reschedule", lambda **kw: called.append(kw))
     communication_policy_changed.send(
-        sender=CommunicationPolicy, policy=practice_policy(), changed={"emergency_notice"}
+        sender=CommunicationPolicy, communication=practice_policy(), changed={"emergency_notice"}
     )
     assert called == []
 
@@ -361,7 +363,7 @@ def test_the_policy_page_service_reschedules_once_committed(
 
     with django_capture_on_commit_callbacks(execute=True):
         communication_policy_update(
-            policy=practice_policy(), user=cast.admin, quiet_on_weekends=False
+            communication=practice_policy(), user=cast.admin, quiet_on_weekends=False
         )
 
     pat.refresh_from_db()
@@ -393,12 +395,12 @@ def test_policy_change_keeps_an_update_that_is_already_due(client, cast):
     due = timezone.now() - datetime.timedelta(minutes=2)
     UpdatePreference.objects.filter(pk=pat.pk).update(next_update_at=due)
 
-    update_preferences_reschedule(policy=practice_policy())
+    update_preferences_reschedule(communication=practice_policy())
     pat.refresh_from_db()
     assert pat.next_update_at == due
 
-    policy = practice_policy()
-    policy.allowed_cadences, policy.default_cadence = ["off"], "off"
-    update_preferences_reschedule(policy=policy)
+    communication = practice_policy()
+    communication.allowed_cadences, communication.default_cadence = ["off"], "off"
+    update_preferences_reschedule(communication=communication)
     pat.refresh_from_db()
     assert pat.next_update_at is None  # no longer allowed at all: not sent

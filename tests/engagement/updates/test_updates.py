@@ -52,13 +52,13 @@ Cadence = CommunicationPolicy.Cadence
 
 
 @pytest.fixture
-def policy(cast):
+def communication(cast):
     """No quiet hours and no quiet weekends, so a test may run at any hour of any day."""
-    policy = CommunicationPolicy.objects.get(practice=cast.practice)
-    policy.quiet_hours_start = policy.quiet_hours_end = datetime.time(0, 0)
-    policy.quiet_on_weekends = False
-    policy.save()
-    return policy
+    communication = CommunicationPolicy.objects.get(practice=cast.practice)
+    communication.quiet_hours_start = communication.quiet_hours_end = datetime.time(0, 0)
+    communication.quiet_on_weekends = False
+    communication.save()
+    return communication
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def family(cast, name: str, *, news=True) -> tuple:
 # --- The tick ---------------------------------------------------------------------------------
 
 
-def test_the_tick_opens_one_update_and_sends_one_email_per_due_parent(cast, policy, tick):
+def test_the_tick_opens_one_update_and_sends_one_email_per_due_parent(cast, communication, tick):
     # Given three due parents with news, and one whose next update is next week
     now = timezone.now() + datetime.timedelta(minutes=2)
     families = [family(cast, name) for name in ("Ada", "Ben", "Cy")]
@@ -149,7 +149,7 @@ def test_the_tick_opens_one_update_and_sends_one_email_per_due_parent(cast, poli
     )
 
 
-def test_a_second_tick_creates_nothing_more(cast, policy, tick):
+def test_a_second_tick_creates_nothing_more(cast, communication, tick):
     parent, _child, _goal = family(cast, "Ada")
     now = timezone.now() + datetime.timedelta(minutes=2)
     due(parent, now)
@@ -161,7 +161,7 @@ def test_a_second_tick_creates_nothing_more(cast, policy, tick):
     assert len(mail.outbox) == 1
 
 
-def test_rendering_a_chunk_twice_creates_no_second_email(cast, policy, tick):
+def test_rendering_a_chunk_twice_creates_no_second_email(cast, communication, tick):
     parent, _child, _goal = family(cast, "Ada")
     now = timezone.now() + datetime.timedelta(minutes=2)
     update = ProgressUpdate.objects.create(
@@ -179,7 +179,7 @@ def _tick_queries(tick, now) -> int:
     return len(captured.captured_queries)
 
 
-def test_the_ticks_cost_does_not_grow_with_parents_not_due(cast, policy, tick):
+def test_the_ticks_cost_does_not_grow_with_parents_not_due(cast, communication, tick):
     # Given one due parent and a few parents not due
     now = timezone.now() + datetime.timedelta(minutes=2)
 
@@ -203,7 +203,9 @@ def test_the_ticks_cost_does_not_grow_with_parents_not_due(cast, policy, tick):
     assert many == few
 
 
-def test_the_first_period_starts_at_the_first_login_then_at_the_previous_end(cast, policy, tick):
+def test_the_first_period_starts_at_the_first_login_then_at_the_previous_end(
+    cast, communication, tick
+):
     parent, _child, _goal = family(cast, "Ada")
     now = timezone.now() + datetime.timedelta(minutes=2)
     pref = due(parent, now, first_login_days=12)
@@ -220,7 +222,9 @@ def test_the_first_period_starts_at_the_first_login_then_at_the_previous_end(cas
     assert (second.period_start, second.period_end) == (now, later)
 
 
-def test_a_worker_that_died_while_rendering_leaves_an_update_the_tick_renders(cast, policy, tick):
+def test_a_worker_that_died_while_rendering_leaves_an_update_the_tick_renders(
+    cast, communication, tick
+):
     parent, _child, goal = family(cast, "Ada")
     now = timezone.now() + datetime.timedelta(minutes=2)
     update = ProgressUpdate.objects.create(
@@ -236,7 +240,7 @@ def test_a_worker_that_died_while_rendering_leaves_an_update_the_tick_renders(ca
 # --- What is sent, and when -------------------------------------------------------------------
 
 
-def test_nothing_new_is_skipped_not_sent(cast, policy, tick):
+def test_nothing_new_is_skipped_not_sent(cast, communication, tick):
     parent, _child, _goal = family(cast, "Ada", news=False)
     now = timezone.now() + datetime.timedelta(minutes=2)
     due(parent, now)
@@ -246,7 +250,7 @@ def test_nothing_new_is_skipped_not_sent(cast, policy, tick):
     assert mail.outbox == []
 
 
-def test_a_discharged_child_has_no_section_and_alone_stops_the_updates(cast, policy, tick):
+def test_a_discharged_child_has_no_section_and_alone_stops_the_updates(cast, communication, tick):
     # Given Ada's parent, whose brother Ben has been discharged, and Cy's, whose only child has
     parent, _ada, ada_goal = family(cast, "Ada")
     ben = ChildFactory(first_name="Ben", last_name="Family", clinician=cast.clinician)
@@ -269,7 +273,7 @@ def test_a_discharged_child_has_no_section_and_alone_stops_the_updates(cast, pol
     assert not OutgoingEmail.objects.filter(recipient=cy_parent.email).exists()
 
 
-def test_a_guardian_with_access_none_gets_nothing(cast, policy, tick):
+def test_a_guardian_with_access_none_gets_nothing(cast, communication, tick):
     rated_goal(cast, cast.child, title=GOAL)
     now = timezone.now() + datetime.timedelta(minutes=2)
     due(cast.barred, now)
@@ -278,9 +282,9 @@ def test_a_guardian_with_access_none_gets_nothing(cast, policy, tick):
     assert mail.outbox == []
 
 
-def test_notice_only_sends_no_clinical_content(cast, policy, tick):
-    policy.email_detail = CommunicationPolicy.EmailDetail.NOTICE_ONLY
-    policy.save()
+def test_notice_only_sends_no_clinical_content(cast, communication, tick):
+    communication.email_detail = CommunicationPolicy.EmailDetail.NOTICE_ONLY
+    communication.save()
     upcoming = family_record(cast)
     Child.objects.filter(pk=cast.child.pk).update(discharged_on=None)
     now = timezone.now() + datetime.timedelta(minutes=2)
@@ -297,7 +301,7 @@ def test_notice_only_sends_no_clinical_content(cast, policy, tick):
     assert "new progress update" in message.subject
 
 
-def test_each_email_carries_the_one_click_unsubscribe(cast, policy, tick):
+def test_each_email_carries_the_one_click_unsubscribe(cast, communication, tick):
     parent, _child, _goal = family(cast, "Ada")
     now = timezone.now() + datetime.timedelta(minutes=2)
     due(parent, now)
@@ -313,9 +317,12 @@ def test_each_email_carries_the_one_click_unsubscribe(cast, policy, tick):
 def test_an_email_rendered_in_quiet_hours_waits_for_them_to_end(cast):
     # Given quiet hours 20:00-08:00 and an update rendered at 23:00 local (a late worker)
     tz = cast.practice.tz
-    policy = CommunicationPolicy.objects.get(practice=cast.practice)
-    policy.quiet_hours_start, policy.quiet_hours_end = datetime.time(20), datetime.time(8)
-    policy.save()
+    communication = CommunicationPolicy.objects.get(practice=cast.practice)
+    communication.quiet_hours_start, communication.quiet_hours_end = (
+        datetime.time(20),
+        datetime.time(8),
+    )
+    communication.save()
     now = datetime.datetime(2026, 11, 24, 23, 0, tzinfo=tz)
     parent, _child, goal = family(cast, "Ada")
     GoalRating.objects.filter(goal=goal).update(created_at=now - datetime.timedelta(days=1))
@@ -332,7 +339,7 @@ def test_an_email_rendered_in_quiet_hours_waits_for_them_to_end(cast):
     assert update.email.send_after == datetime.datetime(2026, 11, 25, 8, 0, tzinfo=tz)
 
 
-def test_the_parents_own_times_hold_the_email_too(cast, policy):
+def test_the_parents_own_times_hold_the_email_too(cast, communication):
     tz = cast.practice.tz
     now = datetime.datetime(2026, 11, 24, 17, 0, tzinfo=tz)  # a Tuesday
     parent, _child, goal = family(cast, "Ada")
@@ -352,9 +359,9 @@ def test_the_parents_own_times_hold_the_email_too(cast, policy):
 def _email_for(cast, parent):
     """The email Pat would get for everything recorded in the last month."""
     now = timezone.now() + datetime.timedelta(minutes=2)
-    policy = CommunicationPolicy.objects.get(practice=cast.practice)
+    communication = CommunicationPolicy.objects.get(practice=cast.practice)
     period = (now - datetime.timedelta(days=30), now)
-    (email,) = build_progress_emails([parent], {parent.pk: period}, policy)
+    (email,) = build_progress_emails([parent], {parent.pk: period}, communication)
     return email
 
 
@@ -420,7 +427,7 @@ def test_a_parent_of_another_family_never_hears_of_this_child(cast):
         assert "Mia" not in part and GOAL not in part
 
 
-def test_rendering_a_chunk_costs_the_same_for_more_parents(cast, policy):
+def test_rendering_a_chunk_costs_the_same_for_more_parents(cast, communication):
     now = timezone.now() + datetime.timedelta(minutes=2)
 
     def chunk(count, prefix):
@@ -488,7 +495,7 @@ def test_what_people_typed_is_escaped_in_the_html(cast):
 
 
 def test_an_update_that_cannot_be_rendered_does_not_hold_back_its_chunk(
-    cast, policy, tick, monkeypatch
+    cast, communication, tick, monkeypatch
 ):
     # Given three due parents, one of whose emails cannot be built (a bug, bad data)
     families = [family(cast, name) for name in ("Ada", "Ben", "Cy")]
@@ -515,7 +522,7 @@ def test_an_update_that_cannot_be_rendered_does_not_hold_back_its_chunk(
     assert ProgressUpdate.objects.get(parent=broken).email is None
 
 
-def test_a_chunk_is_created_claimed_and_sent_without_reading_it_back(cast, policy, settings):
+def test_a_chunk_is_created_claimed_and_sent_without_reading_it_back(cast, communication, settings):
     """The render task creates the due rows already claimed (sending, attempt 1) and hands
     them to SMTP from memory; a worker that dies before sending leaves them to the sweeper,
     which sends them once the stuck timeout has passed, with the same Message-ID."""

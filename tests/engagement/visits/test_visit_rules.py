@@ -179,8 +179,8 @@ def test_the_family_never_reads_a_summary_of_a_session_not_yet_begun(client, cas
 
 def test_the_portal_homes_latest_summary_skips_a_session_not_yet_begun(cast):
     future_session_written_ahead(cast)
-    policy = policy_for(cast.parent, cast.child)
-    assert latest_shared_summaries([policy], timezone.now()) == {}
+    child_policy = policy_for(cast.parent, cast.child)
+    assert latest_shared_summaries([child_policy], timezone.now()) == {}
 
 
 def test_the_care_teams_session_page_shows_nothing_of_a_session_not_yet_begun(client, cast):
@@ -233,8 +233,8 @@ def test_one_rule_decides_which_summaries_the_family_may_read(cast, change, shar
     if signed:
         session.signed_at = timezone.now()
         session.save()
-    policy = policy_for(cast.parent, cast.child)
-    found = SessionLog.objects.shared_with_family(policy, timezone.now())
+    child_policy = policy_for(cast.parent, cast.child)
+    found = SessionLog.objects.shared_with_family(child_policy, timezone.now())
     assert (session in found) is shared
     # A guardian whose policy withholds summaries (level progress) gets none at all
     AgreementFactory(
