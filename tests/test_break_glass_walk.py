@@ -47,7 +47,7 @@ from practice.models import (
     SafetyConcern,
     User,
 )
-from tests.factories import ParentFactory
+from tests.factories import ParentFactory, SessionLogFactory
 
 REASON = "Child brought to the emergency department tonight; need the record to help."
 INTRUDER = "walk@intruder.example"
@@ -115,10 +115,10 @@ class Record:
 
 
 def _session(cast, days: float, **fields) -> SessionLog:
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
-        scheduled_start=timezone.now() + datetime.timedelta(days=days),
+        in_days=days,
         **fields,
     )
 

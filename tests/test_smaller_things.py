@@ -16,6 +16,7 @@ from django.utils import timezone
 from engagement.updates.models import ProgressUpdate
 from engagement.updates.tasks import progress_updates_tick
 from tests.conftest import need
+from tests.factories import ProgressUpdateFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,7 +100,7 @@ def stale_update(cast, always_allowed):
 
     parent, _child, _goal = family(cast, "Ada")
     now = timezone.now()
-    update = ProgressUpdate.objects.create(
+    update = ProgressUpdateFactory(
         parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
     )
     ProgressUpdate.objects.filter(pk=update.pk).update(

@@ -10,11 +10,17 @@ from django.utils import timezone
 
 from engagement.messaging import services as messaging_services
 from engagement.practice_at_home.services import home_practice_assign
-from engagement.visits.models import Addendum, SessionLog
+from engagement.visits.models import SessionLog
 from goals import services as goal_services
-from practice.models import SafetyConcern
-from tests.engagement.export.test_export import LEVELS, _signed
-from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
+from tests.factories import (
+    AddendumFactory,
+    ChildFactory,
+    GuardianshipFactory,
+    ParentFactory,
+    SafetyConcernFactory,
+    SessionLogFactory,
+)
+from tests.family_record import LEVELS, signed_session
 
 GOAL = "Ask for help with words"
 HOME_PRACTICE = "Ask at snack time"
@@ -52,11 +58,11 @@ def mias_week(cast) -> SessionLog:
         until=today + datetime.timedelta(weeks=4),
         today=today,
     )
-    shared = _signed(cast, cast.child, 7, shared_summary=SUMMARY, private_note="Private QZX")
-    Addendum.objects.create(
+    shared = signed_session(cast, cast.child, 7, shared_summary=SUMMARY, private_note="Private QZX")
+    AddendumFactory(
         session=shared, author=cast.clinician, text=CORRECTION, corrects_shared_summary=True
     )
-    SafetyConcern.objects.create(
+    SafetyConcernFactory(
         child=cast.child,
         kind="other",
         clinical_record="Clinical QZX",
@@ -67,20 +73,11 @@ def mias_week(cast) -> SessionLog:
         child=cast.child, guardian=cast.parent, subject="The weekend", body="It went well"
     )
     messaging_services.message_send(thread=thread, by=cast.clinician, body=REPLY)
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
-        scheduled_start=timezone.now() + datetime.timedelta(days=3),
+        in_days=3,
     )
-
-
-def set_access(cast, level, access):
-    AgreementFactory(
-        child=cast.child, sharing_level=level, version=900, effective_date=datetime.date(2025, 1, 1)
-    )
-    cast.guardianship.access = access
-    cast.guardianship.access_reason = "" if access == "full" else "Court order"
-    cast.guardianship.save()
 
 
 def home(client, user) -> str:
@@ -92,11 +89,11 @@ def home(client, user) -> str:
 
 @pytest.mark.parametrize("level, access, goals, summaries", TABLE)
 def test_the_portal_home_shows_each_item_only_as_the_table_allows(
-    client, cast, level, access, goals, summaries
+    client, cast, level, access, goals, summaries, set_access
 ):
     # Given Mia's week, seen by Pat at this level and access
     upcoming = mias_week(cast)
-    set_access(cast, level, access)
+    set_access(level, access)
     # When Pat opens the portal home
     page = home(client, cast.parent)
     # Then what every guardian who may see Mia sees is there

@@ -12,32 +12,13 @@ from django.urls import reverse
 
 from goals import services
 from goals.models import Goal, GoalChange
-from practice.models import CareTeamMembership
 from tests.conftest import need
-from tests.factories import ClinicianFactory
-
-LEVELS = {
-    "level_minus_2": "Never asks",
-    "level_minus_1": "Asks once a day with a prompt",
-    "level_0": "Asks most mornings with one prompt",
-    "level_plus_1": "Asks most mornings unprompted",
-    "level_plus_2": "Asks everywhere unprompted",
-}
-
-
-def make_goal(cast) -> Goal:
-    return services.goal_create(
-        child=cast.child,
-        clinician=cast.clinician,
-        title="Ask for help with words",
-        domain="communication",
-        **LEVELS,
-    )
+from tests.factories import CareTeamMembershipFactory, ClinicianFactory
 
 
 def colleague_on_the_team(cast):
     colleague = ClinicianFactory(full_name="Cora Lane")
-    CareTeamMembership.objects.create(child=cast.child, clinician=colleague)
+    CareTeamMembershipFactory(child=cast.child, clinician=colleague)
     return colleague
 
 
@@ -56,9 +37,11 @@ def save(client, user, goal, data):
     return client.post(reverse("goal_edit", args=[goal.pk]), data)
 
 
-def test_the_second_of_two_stale_forms_gets_the_conflict_and_nothing_is_overwritten(client, cast):
+def test_the_second_of_two_stale_forms_gets_the_conflict_and_nothing_is_overwritten(
+    client, cast, make_goal
+):
     # Given a goal, and two clinicians of the care team who open its edit form at one version
-    goal = make_goal(cast)
+    goal = make_goal()
     colleague = colleague_on_the_team(cast)
     alice = opened_form(client, cast.clinician, goal)
     cora = opened_form(client, colleague, goal)
@@ -104,8 +87,8 @@ def test_the_second_of_two_stale_forms_gets_the_conflict_and_nothing_is_overwrit
     assert GoalChange.objects.filter(goal=goal, summary="Edited").count() == 2
 
 
-def test_an_edit_form_without_its_version_is_refused_with_a_clear_message(client, cast):
-    goal = make_goal(cast)
+def test_an_edit_form_without_its_version_is_refused_with_a_clear_message(client, cast, make_goal):
+    goal = make_goal()
     data = opened_form(client, cast.clinician, goal)
     del data["version"]
     data["title"] = "Changed without a version"
@@ -116,10 +99,10 @@ def test_an_edit_form_without_its_version_is_refused_with_a_clear_message(client
     assert goal.title == "Ask for help with words"
 
 
-def test_a_stale_goal_saved_anywhere_is_refused_by_the_model(cast):
+def test_a_stale_goal_saved_anywhere_is_refused_by_the_model(cast, make_goal):
     # The version is checked by the save itself (django-concurrency's conditional UPDATE), so
     # a path that skipped the service could not overwrite a newer save either.
-    goal = make_goal(cast)
+    goal = make_goal()
     stale = Goal.objects.get(pk=goal.pk)
     services.goal_update(goal=goal, clinician=cast.clinician, title="Newer")
     stale.title = "Older"
@@ -128,8 +111,8 @@ def test_a_stale_goal_saved_anywhere_is_refused_by_the_model(cast):
     assert Goal.objects.get(pk=goal.pk).title == "Newer"
 
 
-def test_the_service_refuses_an_edit_made_at_an_older_version(cast):
-    goal = make_goal(cast)
+def test_the_service_refuses_an_edit_made_at_an_older_version(cast, make_goal):
+    goal = make_goal()
     opened_at = goal.version
     services.goal_update(goal=goal, clinician=cast.clinician, version=opened_at, title="First")
     with pytest.raises(services.GoalEditConflict) as conflict:
@@ -140,10 +123,10 @@ def test_the_service_refuses_an_edit_made_at_an_older_version(cast):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_two_saves_at_the_same_moment_one_wins_the_other_conflicts(cast):
+def test_two_saves_at_the_same_moment_one_wins_the_other_conflicts(cast, make_goal):
     need(connection.vendor == "postgresql", "two connections saving at once need PostgreSQL")
     # Given a goal and two clinicians whose forms were opened at the same version
-    goal = make_goal(cast)
+    goal = make_goal()
     colleague = colleague_on_the_team(cast)
     opened_at = goal.version
     edits = {cast.clinician: "Level 0 by Alice", colleague: "Level 0 by Cora"}

@@ -15,20 +15,9 @@ from practice.access import policy_for
 from practice.emergency.services import break_glass_open
 from practice.models import AuditEvent, Practice
 from tests.factories import AgreementFactory, GuardianshipFactory, ParentFactory
+from tests.goals.conftest import LEVELS
 
-LEVELS = {
-    "level_minus_2": "Never asks",
-    "level_minus_1": "Asks once a day with a prompt",
-    "level_0": "Asks most mornings with one prompt",
-    "level_plus_1": "Asks most mornings unprompted",
-    "level_plus_2": "Asks everywhere unprompted",
-}
 TODAY = datetime.date(2026, 11, 25)
-
-
-def make_goal(cast, title="Ask for help with words", **extra):
-    fields = {"domain": "communication", **LEVELS, **extra}
-    return services.goal_create(child=cast.child, clinician=cast.clinician, title=title, **fields)
 
 
 def rate(goal, user, level, day=TODAY, **extra):
@@ -141,8 +130,8 @@ def test_parent_posting_to_agree_gets_404_and_nothing_changes(client, cast):
     assert proposal.status == Goal.Status.PROPOSED
 
 
-def test_every_change_is_kept_in_a_readable_history(client, cast):
-    goal = make_goal(cast)
+def test_every_change_is_kept_in_a_readable_history(client, cast, make_goal):
+    goal = make_goal()
     services.goal_update(goal=goal, clinician=cast.clinician, level_0="Asks every morning")
     services.goal_set_status(goal=goal, clinician=cast.clinician, status="achieved")
     summaries = list(GoalChange.objects.filter(goal=goal).values_list("summary", flat=True))
@@ -154,8 +143,8 @@ def test_every_change_is_kept_in_a_readable_history(client, cast):
     assert "Asks every morning" in page and "History" in page
 
 
-def test_comments_are_seen_by_care_team_and_guardians_who_see_the_goal(client, cast):
-    goal = make_goal(cast)
+def test_comments_are_seen_by_care_team_and_guardians_who_see_the_goal(client, cast, make_goal):
+    goal = make_goal()
     services.goal_comment(goal=goal, author=cast.parent, text="She tried it at the shop!")
     client.force_login(cast.clinician)
     assert (
@@ -169,8 +158,8 @@ def test_comments_are_seen_by_care_team_and_guardians_who_see_the_goal(client, c
 # --- Milestones ----------------------------------------------------------------------------
 
 
-def test_first_clinician_rating_at_expected_or_achieving_is_a_milestone(client, cast):
-    goal = make_goal(cast)
+def test_first_clinician_rating_at_expected_or_achieving_is_a_milestone(client, cast, make_goal):
+    goal = make_goal()
     rate(goal, cast.clinician, -1, day=TODAY - datetime.timedelta(days=14))
     rate(goal, cast.parent, 1)  # a parent's view is not a milestone
     assert not Milestone.objects.filter(goal=goal).exists()
@@ -217,8 +206,8 @@ def test_missing_levels_get_a_clear_error_and_keep_what_was_typed(client, cast):
         ({"level": 1, "rated_on": "2099-01-01"}, "The date cannot be in the future."),
     ],
 )
-def test_bad_ratings_get_a_clear_error(client, cast, data, message):
-    goal = make_goal(cast)
+def test_bad_ratings_get_a_clear_error(client, cast, data, message, make_goal):
+    goal = make_goal()
     client.force_login(cast.parent)
     response = client.post(reverse("goal_rate", args=[goal.pk]), {**data, "note": "kept note"})
     assert response.status_code == 400
@@ -227,8 +216,8 @@ def test_bad_ratings_get_a_clear_error(client, cast, data, message):
     assert not GoalRating.objects.filter(goal=goal).exists()
 
 
-def test_rating_outside_the_scale_is_refused_by_the_service_too(cast):
-    goal = make_goal(cast)
+def test_rating_outside_the_scale_is_refused_by_the_service_too(cast, make_goal):
+    goal = make_goal()
     with pytest.raises(ValidationError):
         rate(goal, cast.clinician, 5)
 
@@ -274,11 +263,11 @@ def _goal_pages(client, cast):
         ("progress", "limited", False),
     ],
 )
-def test_goals_follow_the_confidentiality_table(client, cast, level, access, sees_goals):
+def test_goals_follow_the_confidentiality_table(client, cast, level, access, sees_goals, make_goal):
     AgreementFactory(child=cast.child, sharing_level=level, version=9, effective_date=TODAY)
     cast.guardianship.access = access
     cast.guardianship.save()
-    goal = make_goal(cast, title="Shared goal title")
+    goal = make_goal(title="Shared goal title")
     rate(goal, cast.clinician, 1)
     client.force_login(cast.parent)
     pages = _goal_pages(client, cast)
@@ -288,9 +277,9 @@ def test_goals_follow_the_confidentiality_table(client, cast, level, access, see
     assert detail.status_code == (200 if sees_goals else 404)
 
 
-def test_a_child_private_goal_never_reaches_a_guardian(client, cast):
-    shared = make_goal(cast, title="Shared goal title")
-    private = make_goal(cast, title=SECRET_TITLE, private_to_child=True)
+def test_a_child_private_goal_never_reaches_a_guardian(client, cast, make_goal):
+    shared = make_goal(title="Shared goal title")
+    private = make_goal(title=SECRET_TITLE, private_to_child=True)
     rate(shared, cast.clinician, 0)
     rate(private, cast.clinician, 2)  # would lift the T-score and make a milestone
     client.force_login(cast.parent)
@@ -309,8 +298,8 @@ def test_a_child_private_goal_never_reaches_a_guardian(client, cast):
     )
 
 
-def test_a_guardian_with_access_none_sees_no_goals_anywhere(client, cast):
-    goal = make_goal(cast, title="Shared goal title")
+def test_a_guardian_with_access_none_sees_no_goals_anywhere(client, cast, make_goal):
+    goal = make_goal(title="Shared goal title")
     client.force_login(cast.barred)
     assert "Shared goal title" not in client.get(reverse("portal_home")).content.decode()
     assert client.get(reverse("portal_child", args=[cast.child.pk])).status_code == 404
@@ -324,8 +313,8 @@ def test_a_guardian_with_access_none_sees_no_goals_anywhere(client, cast):
     )
 
 
-def test_an_office_admin_sees_no_goal_text(client, cast):
-    goal = make_goal(cast, title="Shared goal title")
+def test_an_office_admin_sees_no_goal_text(client, cast, make_goal):
+    goal = make_goal(title="Shared goal title")
     client.force_login(cast.admin)
     assert (
         "Shared goal title"
@@ -343,9 +332,9 @@ def test_another_familys_parent_cannot_propose_for_this_child(client, cast):
 # --- Review and query bounds -------------------------------------------------------------------
 
 
-def test_goals_past_their_review_date_are_listed_on_the_caseload(client, cast):
-    make_goal(cast, title="Overdue goal", review_date=datetime.date(2020, 1, 1))
-    make_goal(cast, title="Later goal", review_date=datetime.date(2099, 1, 1))
+def test_goals_past_their_review_date_are_listed_on_the_caseload(client, cast, make_goal):
+    make_goal(title="Overdue goal", review_date=datetime.date(2020, 1, 1))
+    make_goal(title="Later goal", review_date=datetime.date(2099, 1, 1))
     client.force_login(cast.clinician)
     page = client.get(reverse("caseload")).content.decode()
     assert "Goals due for review" in page and "Overdue goal" in page
@@ -353,18 +342,27 @@ def test_goals_past_their_review_date_are_listed_on_the_caseload(client, cast):
     assert "Later goal" not in section
 
 
-def _goals_with_ratings(cast, count):
-    for number in range(count):
-        goal = make_goal(cast, title=f"Goal {number}")
-        for week in range(4):
-            rate(goal, cast.clinician, week % 3 - 1, day=TODAY - datetime.timedelta(days=7 * week))
-            rate(goal, cast.parent, week % 3 - 1, day=TODAY - datetime.timedelta(days=7 * week))
-        services.goal_comment(goal=goal, author=cast.parent, text=f"comment {number}")
+@pytest.fixture
+def _goals_with_ratings(make_goal):
+    def make(cast, count):
+        for number in range(count):
+            goal = make_goal(title=f"Goal {number}")
+            for week in range(4):
+                rate(
+                    goal,
+                    cast.clinician,
+                    week % 3 - 1,
+                    day=TODAY - datetime.timedelta(days=7 * week),
+                )
+                rate(goal, cast.parent, week % 3 - 1, day=TODAY - datetime.timedelta(days=7 * week))
+            services.goal_comment(goal=goal, author=cast.parent, text=f"comment {number}")
+
+    return make
 
 
 @pytest.mark.parametrize("count", [1, 8])
 def test_goal_pages_run_a_bounded_number_of_queries(
-    client, cast, count, django_assert_max_num_queries
+    client, cast, count, django_assert_max_num_queries, _goals_with_ratings
 ):
     _goals_with_ratings(cast, count)
     goal = Goal.objects.filter(child=cast.child).first()
@@ -388,10 +386,12 @@ def test_goal_pages_run_a_bounded_number_of_queries(
             assert client.get(url).status_code == 200
 
 
-def test_a_second_guardian_of_the_family_sees_goals_but_not_anothers_rating_notes(client, cast):
+def test_a_second_guardian_of_the_family_sees_goals_but_not_anothers_rating_notes(
+    client, cast, make_goal
+):
     co_parent = ParentFactory(full_name="Co Parent")
     GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
-    goal = make_goal(cast)
+    goal = make_goal()
     rate(goal, cast.parent, 1, note="Private home note from Pat")
     client.force_login(co_parent)
     page = client.get(reverse("goal_detail", args=[goal.pk])).content.decode()
@@ -416,8 +416,8 @@ def _edit_data(goal, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_a_review_date_moved_into_the_past_is_refused_on_edit_as_on_add(client, cast):
-    goal = make_goal(cast, review_date=datetime.date(2099, 1, 1))
+def test_a_review_date_moved_into_the_past_is_refused_on_edit_as_on_add(client, cast, make_goal):
+    goal = make_goal(review_date=datetime.date(2099, 1, 1))
     client.force_login(cast.clinician)
     yesterday = Practice.get().today() - datetime.timedelta(days=1)
     add = client.post(
@@ -438,9 +438,9 @@ def test_a_review_date_moved_into_the_past_is_refused_on_edit_as_on_add(client, 
         services.goal_update(goal=goal, clinician=cast.clinician, review_date=yesterday)
 
 
-def test_an_old_goal_keeping_its_past_review_date_can_still_be_edited(client, cast):
+def test_an_old_goal_keeping_its_past_review_date_can_still_be_edited(client, cast, make_goal):
     # A goal overdue for review is listed on the caseload; a fix to its wording is not blocked
-    goal = make_goal(cast, review_date=datetime.date(2020, 1, 1))
+    goal = make_goal(review_date=datetime.date(2020, 1, 1))
     client.force_login(cast.clinician)
     response = client.post(reverse("goal_edit", args=[goal.pk]), _edit_data(goal, title="Fixed"))
     assert response.status_code == 302
@@ -451,8 +451,8 @@ def test_an_old_goal_keeping_its_past_review_date_can_still_be_edited(client, ca
 # --- The goal page's reads are audited ------------------------------------------------------
 
 
-def test_opening_a_goal_page_is_audited_and_an_emergency_read_is_marked(client, cast):
-    goal = make_goal(cast)
+def test_opening_a_goal_page_is_audited_and_an_emergency_read_is_marked(client, cast, make_goal):
+    goal = make_goal()
     client.force_login(cast.clinician)
     assert client.get(reverse("goal_detail", args=[goal.pk])).status_code == 200
     event = AuditEvent.objects.get(action="goal.view", actor=cast.clinician)
@@ -471,14 +471,12 @@ def test_opening_a_goal_page_is_audited_and_an_emergency_read_is_marked(client, 
 PASTE = "A whole document pasted in. " * 40_000  # about 1 MB
 
 
-def test_a_huge_paste_into_a_goal_gets_a_clear_error_and_the_text_is_kept(client, cast):
+def test_a_huge_paste_into_a_goal_gets_a_clear_error_and_the_text_is_kept(client, cast, make_goal):
     client.force_login(cast.clinician)
     url = reverse("goal_add", args=[cast.child.pk])
     page = client.get(url).content.decode()
     assert "Up to 2,000 characters." in page
-    response = client.post(
-        url, {**_edit_data(make_goal(cast), title="Kept title"), "baseline": PASTE}
-    )
+    response = client.post(url, {**_edit_data(make_goal(), title="Kept title"), "baseline": PASTE})
     assert response.status_code == 200
     page = response.content.decode()
     assert "Please shorten this to 2000 characters or fewer" in page
@@ -486,8 +484,8 @@ def test_a_huge_paste_into_a_goal_gets_a_clear_error_and_the_text_is_kept(client
     assert "Kept title" in page and not Goal.objects.filter(title="Kept title").exists()
 
 
-def test_a_huge_comment_or_nul_bytes_get_a_form_error_not_a_500(client, cast):
-    goal = make_goal(cast)
+def test_a_huge_comment_or_nul_bytes_get_a_form_error_not_a_500(client, cast, make_goal):
+    goal = make_goal()
     client.force_login(cast.parent)
     url = reverse("goal_comment", args=[goal.pk])
     response = client.post(url, {"text": PASTE})

@@ -9,10 +9,9 @@ from django.contrib import admin
 from django.core import mail
 from django.urls import reverse
 
-from engagement.models import ParentProfile
 from practice.middleware import SESSION_KEY
 from practice.models import AuditEvent, OutgoingEmail, User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, AuditEventFactory, ParentProfileFactory
 
 # --- Signing in --------------------------------------------------------------------------
 
@@ -280,7 +279,7 @@ def registered_models():
 
 def test_every_registered_model_loads_in_the_django_admin(client, cast, operator):
     # Given a superuser and one of everything the cast creates
-    ParentProfile.objects.create(parent=cast.parent)
+    ParentProfileFactory(parent=cast.parent)
     client.force_login(operator)
     assert client.get("/operator/").status_code == 200
     checked = []
@@ -309,7 +308,7 @@ def test_every_registered_model_loads_in_the_django_admin(client, cast, operator
 
 
 def test_the_operator_admin_never_shows_a_familys_own_words(client, cast, operator):
-    profile = ParentProfile.objects.create(
+    profile = ParentProfileFactory(
         parent=cast.parent, hopes="Private hopes of the Rowe family", knows_best="Secret detail"
     )
     client.force_login(operator)
@@ -321,7 +320,7 @@ def test_the_operator_admin_never_shows_a_familys_own_words(client, cast, operat
 
 
 def test_audit_events_are_read_only_in_the_operator_admin(client, cast, operator):
-    event = AuditEvent.objects.create(actor=cast.clinician, action="test.event")
+    event = AuditEventFactory(actor=cast.clinician, action="test.event")
     client.force_login(operator)
     assert client.get(reverse("admin:practice_auditevent_add")).status_code == 403
     url = reverse("admin:practice_auditevent_delete", args=[event.pk])

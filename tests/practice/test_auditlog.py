@@ -11,6 +11,7 @@ from django.utils import timezone
 from practice.audit import audit
 from practice.models import AuditEvent
 from tests.conftest import need
+from tests.factories import AuditEventFactory
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ def test_admins_filter_by_action_and_dates_per_child_and_per_user(client, cast):
         (old, cast.clinician, "child.view", cast.child),
         (now, cast.outsider, "child.view", cast.other_child),
     ]:
-        AuditEvent.objects.create(at=at, actor=actor, action=action, child=child)
+        AuditEventFactory(at=at, actor=actor, action=action, child=child)
     client.force_login(cast.admin)
     child_url = reverse("audit_child", args=[cast.child.pk])
     assert rows(client.get(child_url)) == 3
@@ -123,7 +124,8 @@ def test_a_date_range_backwards_gets_a_clear_error_and_keeps_the_dates(client, c
 
 def test_the_log_is_paginated(client, cast):
     AuditEvent.objects.bulk_create(
-        AuditEvent(actor=cast.clinician, action="child.view", child=cast.child) for _ in range(60)
+        AuditEventFactory.build(actor=cast.clinician, action="child.view", child=cast.child)
+        for _ in range(60)
     )
     client.force_login(cast.admin)
     first = client.get(reverse("audit_child", args=[cast.child.pk]))
@@ -144,7 +146,7 @@ def test_audit_pages_have_bounded_queries(client, cast, name, bound, django_asse
     client.get(url)  # session bookkeeping is not the page's cost
     for size in (3, 60):
         AuditEvent.objects.bulk_create(
-            AuditEvent(actor=cast.clinician, action=f"act.{i % 7}", child=cast.child)
+            AuditEventFactory.build(actor=cast.clinician, action=f"act.{i % 7}", child=cast.child)
             for i in range(size)
         )
         with django_assert_max_num_queries(bound):

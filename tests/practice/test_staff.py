@@ -11,7 +11,7 @@ from django.urls import reverse
 from engagement import services as engagement_services
 from practice import services
 from practice.models import AuditEvent, CareTeamMembership, Invitation, User
-from tests.factories import PASSWORD, ChildFactory, ClinicianFactory
+from tests.factories import PASSWORD, CareTeamMembershipFactory, ChildFactory, ClinicianFactory
 
 # Invitations go through the outbox after the commit: each request here commits, as it would
 # outside a test, so its emails are delivered before the test reads them.
@@ -206,7 +206,7 @@ def test_parents_are_not_staff_and_cannot_be_deactivated_here(client, cast):
 def test_a_leaving_clinicians_caseload_moves_and_they_are_deactivated(client, cast):
     # Given Alice, primary for Mia and a secondary on Leo's team (primary: Bob), and a successor
     leo = ChildFactory(first_name="Leo", clinician=cast.outsider)
-    CareTeamMembership.objects.create(child=leo, clinician=cast.clinician)
+    CareTeamMembershipFactory(child=leo, clinician=cast.clinician)
     successor = ClinicianFactory(full_name="Sam Successor")
     client.force_login(cast.admin)
     assert client.get(reverse("clinician_leave", args=[cast.clinician.pk])).status_code == 200
@@ -233,7 +233,7 @@ def test_a_leaving_clinicians_caseload_moves_and_they_are_deactivated(client, ca
 
 def test_reassigning_to_a_clinician_already_on_the_team_keeps_one_primary(cast):
     # Given Bob already on Mia's team as a secondary
-    CareTeamMembership.objects.create(child=cast.child, clinician=cast.outsider)
+    CareTeamMembershipFactory(child=cast.child, clinician=cast.outsider)
     # When Alice (primary) leaves and Bob takes over
     moved = engagement_services.clinician_leave(
         clinician=cast.clinician, successor=cast.outsider, by=cast.admin

@@ -21,23 +21,18 @@ from engagement.barriers.selectors import (
     barrier_question,
     barriers_for_family,
 )
-from engagement.visits.models import SessionLog
 from goals.services import goal_create
 from practice.access import policy_for
-from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
+from tests.factories import (
+    AgreementFactory,
+    ChildFactory,
+    GuardianshipFactory,
+    ParentFactory,
+)
 
 NOTES = "Clinician barrier note QQQ7"
 ACTIONS = "Offered a telehealth slot ZZZ9"
 QUESTION = "missed sessions recently: is something getting in the way?"
-
-
-def session(cast, days_ago=1, child=None, **fields):
-    return SessionLog.objects.create(
-        child=child or cast.child,
-        clinician=cast.clinician,
-        scheduled_start=timezone.now() - datetime.timedelta(days=days_ago),
-        **fields,
-    )
 
 
 def record(cast, **fields):
@@ -128,7 +123,7 @@ def test_the_admin_shows_no_barrier_notes(cast):
 # --- What a guardian sees ---------------------------------------------------------------------
 
 
-def test_barrier_notes_never_reach_any_portal_page(client, cast):
+def test_barrier_notes_never_reach_any_portal_page(client, cast, past_session):
     # Given barriers the clinician recorded and one the parent reported, all with notes
     goal = goal_create(
         child=cast.child,
@@ -141,7 +136,7 @@ def test_barrier_notes_never_reach_any_portal_page(client, cast):
         level_plus_1="d",
         level_plus_2="e",
     )
-    record(cast, session=session(cast, status="cancelled_family"))
+    record(cast, session=past_session(status="cancelled_family"))
     own = services.barrier_record(child=cast.child, by=cast.parent, kind="cost")
     services.barrier_update(
         barrier=own,
@@ -218,8 +213,8 @@ def log(client, cast, target, status, **extra):
     return client.post(reverse("session_log", args=[target.pk]), data)
 
 
-def test_a_family_cancellation_asks_what_got_in_the_way(client, cast):
-    target = session(cast)
+def test_a_family_cancellation_asks_what_got_in_the_way(client, cast, past_session):
+    target = past_session()
     # When the clinician logs the session as cancelled by the family
     response = log(client, cast, target, "cancelled_family")
     # Then the gentle, optional question comes next
@@ -244,8 +239,8 @@ def test_a_family_cancellation_asks_what_got_in_the_way(client, cast):
     assert response["Location"] == reverse("session_detail", args=[target.pk])
 
 
-def test_the_question_follows_signing_too_and_needs_a_kind(client, cast):
-    target = session(cast)
+def test_the_question_follows_signing_too_and_needs_a_kind(client, cast, past_session):
+    target = past_session()
     response = log(client, cast, target, "cancelled_family", sign="1")
     question = reverse("barrier_after_cancellation", args=[target.pk])
     assert response["Location"] == question
@@ -257,8 +252,8 @@ def test_the_question_follows_signing_too_and_needs_a_kind(client, cast):
 
 
 @pytest.mark.parametrize("status", ["attended", "no_show", "cancelled_clinician"])
-def test_other_outcomes_do_not_ask(client, cast, status):
-    target = session(cast)
+def test_other_outcomes_do_not_ask(client, cast, status, past_session):
+    target = past_session()
     response = log(client, cast, target, status)
     assert response["Location"] == reverse("session_log", args=[target.pk])
     question = client.get(reverse("barrier_after_cancellation", args=[target.pk]))
@@ -272,10 +267,10 @@ def test_the_window_is_documented_as_constants():
     assert REPEATED_MISSES == 2 and RECENT_MISSES_WINDOW == datetime.timedelta(weeks=8)
 
 
-def test_repeated_misses_prompt_the_clinician_and_never_the_family(client, cast):
+def test_repeated_misses_prompt_the_clinician_and_never_the_family(client, cast, past_session):
     # Given two missed sessions in the last eight weeks
-    session(cast, days_ago=10, status="no_show")
-    session(cast, days_ago=30, status="cancelled_family")
+    past_session(days_ago=10, status="no_show")
+    past_session(days_ago=30, status="cancelled_family")
     # Then the caseload and the child page ask the clinician
     caseload = page(client, cast.clinician, "caseload")
     assert "Needs your attention" in caseload and f"2 {QUESTION}" in caseload
@@ -300,17 +295,17 @@ def test_repeated_misses_prompt_the_clinician_and_never_the_family(client, cast)
         [(10, "attended"), (20, "scheduled")],
     ],
 )
-def test_single_or_old_misses_raise_no_question(client, cast, misses):
+def test_single_or_old_misses_raise_no_question(client, cast, misses, past_session):
     for days_ago, status in misses:
-        session(cast, days_ago=days_ago, status=status)
+        past_session(days_ago=days_ago, status=status)
     assert barrier_question(cast.child, timezone.now()) == 0
     assert QUESTION not in page(client, cast.clinician, "caseload")
     assert QUESTION not in page(client, cast.clinician, "child_detail", cast.child.pk)
 
 
-def test_recording_a_barrier_answers_the_question(client, cast):
-    session(cast, days_ago=10, status="no_show")
-    session(cast, days_ago=30, status="no_show")
+def test_recording_a_barrier_answers_the_question(client, cast, past_session):
+    past_session(days_ago=10, status="no_show")
+    past_session(days_ago=30, status="no_show")
     assert barrier_question(cast.child, timezone.now()) == 2
     record(cast)
     assert barrier_question(cast.child, timezone.now()) == 0
@@ -320,15 +315,19 @@ def test_recording_a_barrier_answers_the_question(client, cast):
 # --- Query bounds ---------------------------------------------------------------------------
 
 
-def _fill(cast, count):
-    for number in range(count):
-        missed = session(cast, days_ago=number + 2, status="cancelled_family")
-        record(cast, session=missed, kind=["cost", "work", "transport"][number % 3])
-    for _ in range(count):
-        child = ChildFactory(clinician=cast.clinician)
-        GuardianshipFactory(child=child, guardian=ParentFactory())
-        session(cast, child=child, days_ago=3, status="no_show")
-        session(cast, child=child, days_ago=5, status="no_show")
+@pytest.fixture
+def _fill(past_session):
+    def make(cast, count):
+        for number in range(count):
+            missed = past_session(days_ago=number + 2, status="cancelled_family")
+            record(cast, session=missed, kind=["cost", "work", "transport"][number % 3])
+        for _ in range(count):
+            child = ChildFactory(clinician=cast.clinician)
+            GuardianshipFactory(child=child, guardian=ParentFactory())
+            past_session(child=child, days_ago=3, status="no_show")
+            past_session(child=child, days_ago=5, status="no_show")
+
+    return make
 
 
 def _queries(client, url):
@@ -339,7 +338,9 @@ def _queries(client, url):
 
 
 @pytest.mark.parametrize("count", [2, 12])
-def test_barrier_pages_run_bounded_queries(client, cast, count, django_assert_max_num_queries):
+def test_barrier_pages_run_bounded_queries(
+    client, cast, count, django_assert_max_num_queries, _fill
+):
     _fill(cast, count)
     client.force_login(cast.clinician)
     for url in [reverse("child_detail", args=[cast.child.pk]), reverse("caseload")]:
@@ -351,7 +352,7 @@ def test_barrier_pages_run_bounded_queries(client, cast, count, django_assert_ma
     assert response.content.decode().count(QUESTION) == count  # every other child asks
 
 
-def test_barriers_cost_the_same_queries_at_two_sizes(client, cast):
+def test_barriers_cost_the_same_queries_at_two_sizes(client, cast, _fill):
     _fill(cast, 2)
     client.force_login(cast.clinician)
     urls = [reverse("child_detail", args=[cast.child.pk]), reverse("caseload")]

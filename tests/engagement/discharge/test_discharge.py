@@ -28,7 +28,12 @@ from practice.models import (
     Invitation,
     User,
 )
-from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
+from tests.factories import (
+    ChildFactory,
+    GuardianshipFactory,
+    ParentFactory,
+    SessionLogFactory,
+)
 from tests.querycount import count_queries
 
 LEVELS = {
@@ -65,20 +70,11 @@ def discharge(cast, **fields):
 
 
 def future_session(cast, days=3):
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
-        scheduled_start=timezone.now() + datetime.timedelta(days=days),
+        in_days=days,
     )
-
-
-def set_access(cast, level, access):
-    AgreementFactory(
-        child=cast.child, sharing_level=level, version=9, effective_date=datetime.date(2025, 1, 1)
-    )
-    cast.guardianship.access = access
-    cast.guardianship.access_reason = "" if access == "full" else "Agreed with the family"
-    cast.guardianship.save()
 
 
 # --- Stages -----------------------------------------------------------------------------------
@@ -117,8 +113,10 @@ def test_the_clinician_moves_the_stage_and_the_family_is_told_in_plain_words(cli
     "level, access",
     [("full", "full"), ("progress", "full"), ("safety_only", "full"), ("full", "limited")],
 )
-def test_every_guardian_who_sees_the_child_sees_the_stage_move(client, cast, level, access):
-    set_access(cast, level, access)
+def test_every_guardian_who_sees_the_child_sees_the_stage_move(
+    client, cast, level, access, set_access
+):
+    set_access(level, access, version=9, reason="Agreed with the family")
     services.stage_change(
         child=cast.child, to_stage="change", changed_by=cast.clinician, family_note="Well done"
     )
@@ -211,10 +209,10 @@ def test_discharge_with_bad_input_keeps_what_was_typed(client, cast, missing, me
 
 
 def test_discharge_waits_for_past_sessions_to_be_logged_and_signed(client, cast):
-    SessionLog.objects.create(
+    SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
-        scheduled_start=timezone.now() - datetime.timedelta(days=2),
+        days_ago=2,
     )
     client.force_login(cast.clinician)
     response = client.post(
@@ -344,7 +342,7 @@ def test_after_discharge_the_services_refuse_to_add_to_the_record(cast, attempt)
     # Given an active goal, a signed session and a cancelled one, then the discharge
     active = goal(cast)
     start = timezone.now() - datetime.timedelta(days=3)
-    signed = SessionLog.objects.create(
+    signed = SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
         scheduled_start=start,
@@ -352,7 +350,7 @@ def test_after_discharge_the_services_refuse_to_add_to_the_record(cast, attempt)
         duration_minutes=50,
     )
     visit_services.session_sign(session=signed, clinician=cast.clinician)
-    past = SessionLog.objects.create(
+    past = SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
         scheduled_start=start,
@@ -399,8 +397,10 @@ def test_after_discharge_pages_refuse_clearly_instead_of_failing(client, cast):
         ("progress", "limited", False),
     ],
 )
-def test_the_discharge_summary_follows_the_table(client, cast, level, access, sees_summary):
-    set_access(cast, level, access)
+def test_the_discharge_summary_follows_the_table(
+    client, cast, level, access, sees_summary, set_access
+):
+    set_access(level, access, version=9, reason="Agreed with the family")
     discharge(cast)
     client.force_login(cast.parent)
     page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()

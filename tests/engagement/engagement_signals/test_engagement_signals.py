@@ -10,18 +10,28 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagement import signals
-from engagement.barriers.models import Barrier
 from engagement.engagement_agreements.models import (
     EngagementAcknowledgement,
     EngagementAgreement,
 )
 from engagement.engagement_signals.selectors import family_engagement
 from engagement.messaging import services as messaging
-from engagement.practice_at_home.models import HomePractice
-from engagement.visits.models import SessionLog
 from goals.services import goal_create
-from practice.models import AuditEvent, Child, Practice
-from tests.factories import ChildFactory, ClinicianFactory, GuardianshipFactory, ParentFactory
+from practice.models import Child, Practice
+from tests.factories import (
+    AuditEventFactory,
+    BarrierFactory,
+    CheckInFactory,
+    ChildFactory,
+    ClinicianFactory,
+    EngagementAcknowledgementFactory,
+    EngagementAgreementFactory,
+    GuardianshipFactory,
+    HomeObservationFactory,
+    HomePracticeFactory,
+    ParentFactory,
+    SessionLogFactory,
+)
 from tests.querycount import Page, assert_queries_do_not_grow
 
 PRIVATE = "Private note PPP4"
@@ -105,7 +115,7 @@ def test_the_falling_rule(current, previous, home_practice_days, quiet, falling)
 
 
 def visit(parent, child, days_ago, now):
-    AuditEvent.objects.create(
+    AuditEventFactory(
         actor=parent,
         action="portal.child_view",
         child=child,
@@ -114,7 +124,7 @@ def visit(parent, child, days_ago, now):
 
 
 def attended(child, clinician, days_ago, now, *, participation=None, guardian=None):
-    session = SessionLog.objects.create(
+    session = SessionLogFactory(
         child=child,
         clinician=clinician,
         scheduled_start=now - datetime.timedelta(days=days_ago),
@@ -129,7 +139,7 @@ def attended(child, clinician, days_ago, now, *, participation=None, guardian=No
 
 
 def agreement(child, clinician, parent, days_ago, now, parent_sessions="most"):
-    item = EngagementAgreement.objects.create(
+    item = EngagementAgreementFactory(
         child=child,
         version=1,
         parent_sessions=parent_sessions,
@@ -140,7 +150,7 @@ def agreement(child, clinician, parent, days_ago, now, parent_sessions="most"):
     )
     at = now - datetime.timedelta(days=days_ago)
     EngagementAgreement.objects.filter(pk=item.pk).update(created_at=at)
-    ack = EngagementAcknowledgement.objects.create(agreement=item, guardian=parent)
+    ack = EngagementAcknowledgementFactory(agreement=item, guardian=parent)
     EngagementAcknowledgement.objects.filter(pk=ack.pk).update(acknowledged_at=at)
 
 
@@ -148,7 +158,7 @@ def home_practice(child, clinician, days_ago, now):
     goal = goal_create(
         child=child, clinician=clinician, title="Name feelings", domain="social", **LEVELS
     )
-    return HomePractice.objects.create(
+    return HomePracticeFactory(
         child=child,
         goal=goal,
         title="Feelings chart",
@@ -212,7 +222,7 @@ def falling_family(cast, now):
         visit(cast.parent, cast.child, days, now)
     for days in (63, 70, 77):
         attended(cast.child, cast.clinician, days, now, participation=5, guardian=cast.parent)
-    Barrier.objects.create(
+    BarrierFactory(
         child=cast.child, kind="work", reported_by=cast.parent, notes=NOTES, status="open"
     )
 
@@ -260,7 +270,7 @@ def caseload_of(size, now):
         attended(child, clinician, 65, now, participation=4)
         if index % 3 == 0:
             home_practice(child, clinician, 25, now)
-        Barrier.objects.create(child=child, kind="cost", reported_by=parent)
+        BarrierFactory(child=child, kind="cost", reported_by=parent)
     return clinician
 
 
@@ -334,19 +344,17 @@ def test_practice_admins_find_the_report_in_the_menu(client, cast):
 
 
 def test_check_ins_count_against_what_was_assigned(cast):
-    from engagement.practice_at_home.models import CheckIn
-
     now = timezone.now()
     today = timezone.localtime(now, Practice.get().tz).date()
     practice = home_practice(cast.child, cast.clinician, 14, now)
     for days_ago in range(5):
-        CheckIn.objects.create(
+        CheckInFactory(
             home_practice=practice,
             guardian=cast.parent,
             done=True,
             for_date=today - datetime.timedelta(days=days_ago),
         )
-    CheckIn.objects.create(
+    CheckInFactory(
         home_practice=practice,
         guardian=cast.parent,
         done=False,
@@ -361,11 +369,9 @@ def test_check_ins_count_against_what_was_assigned(cast):
 
 
 def test_an_observation_from_home_counts_towards_enact_and_as_contact(cast):
-    from engagement.observations.models import HomeObservation
-
     now = timezone.now()
     home_practice(cast.child, cast.clinician, 100, now)  # expected in both windows
-    HomeObservation.objects.create(
+    HomeObservationFactory(
         child=cast.child,
         guardian=cast.parent,
         text="She named 'cross' at breakfast",

@@ -4,7 +4,6 @@ delivery page says when a waiting email will go, in the practice's timezone."""
 import datetime
 import zoneinfo
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from engagement.messaging import services as messaging
 from engagement.notices import services
 from practice.models import CommunicationPolicy, OutgoingEmail
 from practice.policy.services import communication_policy_update
+from tests.factories import OutgoingEmailFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
@@ -21,18 +21,6 @@ Kind = OutgoingEmail.Kind
 def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
     # November 2026: the 23rd is a Monday.
     return datetime.datetime(2026, 11, day, hour, minute, tzinfo=LONDON)
-
-
-@pytest.fixture
-def communication(cast) -> CommunicationPolicy:
-    cast.practice.timezone = "Europe/London"
-    cast.practice.save()
-    communication, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
-    communication.quiet_hours_start = datetime.time(20, 0)
-    communication.quiet_hours_end = datetime.time(8, 0)
-    communication.quiet_on_weekends = True
-    communication.save()
-    return communication
 
 
 def _reply_at(cast, now) -> OutgoingEmail:
@@ -126,7 +114,7 @@ def test_the_delivery_page_shows_when_a_waiting_email_goes_in_the_practice_timez
     cast.practice.save()
     goes = (timezone.now() + datetime.timedelta(days=2)).astimezone(NEW_YORK)
     goes = goes.replace(hour=8, minute=0, second=0, microsecond=0)
-    OutgoingEmail.objects.create(
+    OutgoingEmailFactory(
         key="waiting-notice",
         kind=Kind.MESSAGE_NOTICE,
         recipient=cast.parent.email,

@@ -15,14 +15,13 @@ from engagement.updates.schedule import preference_for
 from engagement.visits.models import SessionLog
 from practice.models import (
     AuditEvent,
-    CommunicationPolicy,
     Guardianship,
     OutgoingEmail,
     SafetyConcern,
 )
 from practice.safety.services import safety_concern_record
 from practice.timing import contact_rules
-from tests.factories import ChildFactory, GuardianshipFactory, ParentFactory
+from tests.factories import ChildFactory, GuardianshipFactory, ParentFactory, SessionLogFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 UTC = datetime.UTC
@@ -52,20 +51,6 @@ def emails(kind) -> list[OutgoingEmail]:
 
 def texts(email: OutgoingEmail) -> str:
     return " ".join([email.subject, email.body_text, email.body_html])
-
-
-@pytest.fixture
-def communication(cast) -> CommunicationPolicy:
-    cast.practice.timezone = "Europe/London"
-    cast.practice.contact_phone = "020 7946 0000"
-    cast.practice.contact_email = "office@practice.example"
-    cast.practice.save()
-    communication, _ = CommunicationPolicy.objects.get_or_create(practice=cast.practice)
-    communication.quiet_hours_start = datetime.time(20, 0)
-    communication.quiet_hours_end = datetime.time(8, 0)
-    communication.quiet_on_weekends = True
-    communication.save()
-    return communication
 
 
 @pytest.fixture
@@ -266,7 +251,7 @@ def test_each_safety_notice_is_audited_without_clinical_text(
 
 def session(cast, start, child=None, **fields) -> SessionLog:
     child = child or cast.child
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         child=child,
         clinician=cast.clinician,
         scheduled_start=start,

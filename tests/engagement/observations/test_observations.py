@@ -9,23 +9,11 @@ from django.urls import reverse
 from engagement.observations.models import HomeObservation, ObservationReply
 from engagement.observations.services import observation_reply, observation_share
 from goals.models import GoalRating
-from goals.services import goal_create
-from practice.models import Practice
 from tests.factories import AgreementFactory, GuardianshipFactory, ParentFactory
 
 LEVELS = {f"level_{name}": "x" for name in ["minus_2", "minus_1", "0", "plus_1", "plus_2"]}
 SEEN = "She named her feelings at bedtime without the chart"
 REPLY = "Wonderful: try asking what helped"
-
-
-def today():
-    return Practice.get().today()
-
-
-def active_goal(cast, title="Name feelings"):
-    return goal_create(
-        child=cast.child, clinician=cast.clinician, title=title, domain="social", **LEVELS
-    )
 
 
 def co_parent_of(child, access="full"):
@@ -38,9 +26,11 @@ def share_url(cast):
     return reverse("observation_share", args=[cast.child.pk])
 
 
-def test_parent_shares_an_observation_with_a_rating_that_becomes_a_parents_view(client, cast):
+def test_parent_shares_an_observation_with_a_rating_that_becomes_a_parents_view(
+    client, cast, active_goal
+):
     # Given an active goal the parent sees
-    goal = active_goal(cast)
+    goal = active_goal()
     client.force_login(cast.parent)
     page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
     assert "What you noticed at home" in page and share_url(cast) in page
@@ -63,12 +53,12 @@ def test_parent_shares_an_observation_with_a_rating_that_becomes_a_parents_view(
     assert SEEN in child_page and "a parent's view: +1" in child_page
 
 
-def test_a_co_parent_never_sees_the_other_parents_observation(client, cast):
+def test_a_co_parent_never_sees_the_other_parents_observation(client, cast, active_goal, today):
     # Given a co-parent with full access, and an observation with a rating by the parent
-    goal = active_goal(cast)
+    goal = active_goal()
     co_parent = co_parent_of(cast.child)
     observation = observation_share(
-        child=cast.child, guardian=cast.parent, text=SEEN, today=today(), goal=goal, level=0
+        child=cast.child, guardian=cast.parent, text=SEEN, today=today, goal=goal, level=0
     )
     observation_reply(observation=observation, author=cast.clinician, text=REPLY)
     # When the co-parent walks the portal pages of the child
@@ -93,10 +83,8 @@ def test_a_co_parent_never_sees_the_other_parents_observation(client, cast):
     assert ObservationReply.objects.count() == 1
 
 
-def test_care_team_reply_is_shown_to_that_parent_only(client, cast):
-    observation = observation_share(
-        child=cast.child, guardian=cast.parent, text=SEEN, today=today()
-    )
+def test_care_team_reply_is_shown_to_that_parent_only(client, cast, today):
+    observation = observation_share(child=cast.child, guardian=cast.parent, text=SEEN, today=today)
     co_parent = co_parent_of(cast.child)
     # When the clinician replies from the child page
     client.force_login(cast.clinician)
@@ -110,10 +98,8 @@ def test_care_team_reply_is_shown_to_that_parent_only(client, cast):
     assert REPLY not in client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
 
 
-def test_a_clinician_outside_the_care_team_cannot_reply(client, cast):
-    observation = observation_share(
-        child=cast.child, guardian=cast.parent, text=SEEN, today=today()
-    )
+def test_a_clinician_outside_the_care_team_cannot_reply(client, cast, today):
+    observation = observation_share(child=cast.child, guardian=cast.parent, text=SEEN, today=today)
     client.force_login(cast.outsider)
     response = client.post(reverse("observation_reply", args=[observation.pk]), {"text": REPLY})
     assert response.status_code == 404
@@ -122,9 +108,9 @@ def test_a_clinician_outside_the_care_team_cannot_reply(client, cast):
     assert not ObservationReply.objects.exists()
 
 
-def test_limited_access_shares_text_but_no_goal_rating(client, cast):
+def test_limited_access_shares_text_but_no_goal_rating(client, cast, active_goal, today):
     # Given a guardian at limited access (their own items, no goals)
-    goal = active_goal(cast)
+    goal = active_goal()
     limited = co_parent_of(cast.child, access="limited")
     client.force_login(limited)
     page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
@@ -137,7 +123,7 @@ def test_limited_access_shares_text_but_no_goal_rating(client, cast):
     # And the service itself refuses a rating from them
     with pytest.raises(PermissionDenied):
         observation_share(
-            child=cast.child, guardian=limited, text=SEEN, today=today(), goal=goal, level=1
+            child=cast.child, guardian=limited, text=SEEN, today=today, goal=goal, level=1
         )
 
 
@@ -155,8 +141,8 @@ def test_a_barred_parent_or_another_family_gets_404(client, cast):
     assert not HomeObservation.objects.exists()
 
 
-def test_a_rating_needs_a_goal_the_parent_may_see(client, cast):
-    private = active_goal(cast, title="My own goal")
+def test_a_rating_needs_a_goal_the_parent_may_see(client, cast, active_goal):
+    private = active_goal(title="My own goal")
     private.private_to_child = True
     private.save()
     client.force_login(cast.parent)
@@ -185,10 +171,10 @@ def test_a_huge_observation_gets_a_clear_error_and_the_text_is_kept(client, cast
     assert not HomeObservation.objects.exists()
 
 
-def test_a_reply_that_cannot_be_sent_is_shown_again_with_its_text_and_the_reason(client, cast):
-    observation = observation_share(
-        child=cast.child, guardian=cast.parent, text=SEEN, today=today()
-    )
+def test_a_reply_that_cannot_be_sent_is_shown_again_with_its_text_and_the_reason(
+    client, cast, today
+):
+    observation = observation_share(child=cast.child, guardian=cast.parent, text=SEEN, today=today)
     client.force_login(cast.clinician)
     response = client.post(reverse("observation_reply", args=[observation.pk]), {"text": PASTE})
     assert response.status_code == 400

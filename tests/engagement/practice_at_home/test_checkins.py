@@ -14,35 +14,27 @@ from engagement.practice_at_home import services
 from engagement.practice_at_home.models import CheckIn
 from engagement.practice_at_home.streaks import completion, daily_streak, summarise, weekly_streak
 from engagement.profiles.services import parent_profile_update
-from goals.services import goal_create
-from practice.models import Practice
-from tests.factories import AgreementFactory, GuardianshipFactory, ParentFactory
+from tests.factories import AgreementFactory, CheckInFactory, GuardianshipFactory, ParentFactory
 
 LEVELS = {f"level_{name}": "x" for name in ["minus_2", "minus_1", "0", "plus_1", "plus_2"]}
 D = datetime.date
 
 
-def today():
-    return Practice.get().today()
+@pytest.fixture
+def assign(active_goal, today):
+    def make(child, clinician, frequency="daily", title="Feelings chart"):
+        return services.home_practice_assign(
+            child=child,
+            goal=active_goal(child, clinician, title=f"Goal for {title}"),
+            assigned_by=clinician,
+            title=title,
+            instructions="Point to how the day felt.",
+            until=today + datetime.timedelta(days=21),
+            frequency=frequency,
+            today=today,
+        )
 
-
-def active_goal(child, clinician, title="Name feelings"):
-    return goal_create(
-        child=child, clinician=clinician, title=title, domain="emotional_regulation", **LEVELS
-    )
-
-
-def assign(child, clinician, frequency="daily", title="Feelings chart"):
-    return services.home_practice_assign(
-        child=child,
-        goal=active_goal(child, clinician, title=f"Goal for {title}"),
-        assigned_by=clinician,
-        title=title,
-        instructions="Point to how the day felt.",
-        until=today() + datetime.timedelta(days=21),
-        frequency=frequency,
-        today=today(),
-    )
+    return make
 
 
 def check_in_url(child, home_practice):
@@ -52,7 +44,7 @@ def check_in_url(child, home_practice):
 # --- One tap --------------------------------------------------------------------------------
 
 
-def test_one_tap_done_today_is_recorded_and_counted_on_both_sides(client, cast):
+def test_one_tap_done_today_is_recorded_and_counted_on_both_sides(client, cast, today, assign):
     # Given a daily strategy the parent sees in the portal, with its two buttons
     home_practice = assign(cast.child, cast.clinician)
     client.force_login(cast.parent)
@@ -64,7 +56,7 @@ def test_one_tap_done_today_is_recorded_and_counted_on_both_sides(client, cast):
     response = client.post(check_in_url(cast.child, home_practice), {"done": "yes"}, follow=True)
     # Then it is saved for today, thanked, and counted in the card
     check_in = CheckIn.objects.get()
-    assert (check_in.guardian, check_in.done, check_in.for_date) == (cast.parent, True, today())
+    assert (check_in.guardian, check_in.done, check_in.for_date) == (cast.parent, True, today)
     page = response.content.decode()
     assert "Checked in. Thank you!" in page
     assert "Last 7 days: 1 of 1" in page and "1-day streak" in page
@@ -74,7 +66,7 @@ def test_one_tap_done_today_is_recorded_and_counted_on_both_sides(client, cast):
     assert "Last 7 days: 1 of 1" in page and "1-day streak" in page and "Pat Rowe" in page
 
 
-def test_with_htmx_the_card_is_swapped_in_place(client, cast):
+def test_with_htmx_the_card_is_swapped_in_place(client, cast, assign):
     home_practice = assign(cast.child, cast.clinician)
     client.force_login(cast.parent)
     response = client.post(
@@ -87,7 +79,7 @@ def test_with_htmx_the_card_is_swapped_in_place(client, cast):
     assert CheckIn.objects.get().done is False
 
 
-def test_a_second_check_in_the_same_day_replaces_the_first(client, cast):
+def test_a_second_check_in_the_same_day_replaces_the_first(client, cast, assign):
     # Given the parent tapped "Not today"
     home_practice = assign(cast.child, cast.clinician)
     client.force_login(cast.parent)
@@ -106,10 +98,10 @@ def test_a_second_check_in_the_same_day_replaces_the_first(client, cast):
     assert "went well" in page and "Hard to do" in page and "Tired but did it" in page
 
 
-def test_a_future_date_gets_a_clear_error(client, cast):
+def test_a_future_date_gets_a_clear_error(client, cast, today, assign):
     home_practice = assign(cast.child, cast.clinician)
     client.force_login(cast.parent)
-    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
     response = client.post(
         check_in_url(cast.child, home_practice), {"done": "yes", "for_date": tomorrow}, follow=True
     )
@@ -117,7 +109,7 @@ def test_a_future_date_gets_a_clear_error(client, cast):
     assert not CheckIn.objects.exists()
 
 
-def test_a_home_practice_of_another_child_gets_a_clear_error(client, cast):
+def test_a_home_practice_of_another_child_gets_a_clear_error(client, cast, today, assign):
     # Given a strategy of another family's child
     other = assign(cast.other_child, cast.outsider)
     client.force_login(cast.parent)
@@ -128,12 +120,12 @@ def test_a_home_practice_of_another_child_gets_a_clear_error(client, cast):
     assert not CheckIn.objects.exists()
     with pytest.raises(Exception, match="not one of this child"):
         services.check_in_record(
-            home_practice=other, child=cast.child, guardian=cast.parent, done=True, today=today()
+            home_practice=other, child=cast.child, guardian=cast.parent, done=True, today=today
         )
 
 
 @pytest.mark.parametrize("who", ["limited", "safety_only", "none"])
-def test_guardians_without_the_home_practice_right_cannot_check_in(client, cast, who):
+def test_guardians_without_the_home_practice_right_cannot_check_in(client, cast, who, assign):
     # Given a strategy, and a guardian at limited access, at level safety_only, or barred
     home_practice = assign(cast.child, cast.clinician)
     guardian = cast.barred
@@ -152,32 +144,32 @@ def test_guardians_without_the_home_practice_right_cannot_check_in(client, cast,
     assert not CheckIn.objects.exists()
 
 
-def test_more_than_planned_is_said_so(client, cast):
+def test_more_than_planned_is_said_so(client, cast, today, assign):
     # Given a once-a-week strategy done on two days this week
     home_practice = assign(cast.child, cast.clinician, frequency="weekly")
     home_practice.assigned_at -= datetime.timedelta(days=3)
     home_practice.save()
-    CheckIn.objects.create(
+    CheckInFactory(
         home_practice=home_practice,
         guardian=cast.parent,
         done=True,
-        for_date=today() - datetime.timedelta(days=1),
+        for_date=today - datetime.timedelta(days=1),
     )
     client.force_login(cast.parent)
     response = client.post(check_in_url(cast.child, home_practice), {"done": "yes"}, follow=True)
     assert "Last 7 days: 2, more than the 1 planned" in response.content.decode()
 
 
-def test_counts_combine_the_familys_check_ins(client, cast):
+def test_counts_combine_the_familys_check_ins(client, cast, today, assign):
     # Given a co-parent with full access who also checked in, yesterday
     home_practice = assign(cast.child, cast.clinician)
     co_parent = ParentFactory()
     GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
-    CheckIn.objects.create(
+    CheckInFactory(
         home_practice=home_practice,
         guardian=co_parent,
         done=True,
-        for_date=today() - datetime.timedelta(days=1),
+        for_date=today - datetime.timedelta(days=1),
     )
     home_practice.assigned_at -= datetime.timedelta(days=3)
     home_practice.save()
@@ -242,26 +234,30 @@ def test_completion_against_the_frequency_from_the_day_it_was_set():
 # --- Query bounds ---------------------------------------------------------------------------
 
 
-def _family_with(cast, size):
-    """`size` strategies with a week of check-ins each, `size` observations with replies, and a
-    profile for the parent and for `size` co-parents."""
-    parent_profile_update(parent=cast.parent, hopes="Calmer evenings")
-    for index in range(size):
-        home_practice = assign(cast.child, cast.clinician, title=f"Strategy {index}")
-        for days_ago in range(7):
-            CheckIn.objects.create(
-                home_practice=home_practice,
-                guardian=cast.parent,
-                done=days_ago % 2 == 0,
-                for_date=today() - datetime.timedelta(days=days_ago),
+@pytest.fixture
+def _family_with(assign, today):
+    def make(cast, size):
+        """`size` strategies with a week of check-ins each, `size` observations with replies, and a
+        profile for the parent and for `size` co-parents."""
+        parent_profile_update(parent=cast.parent, hopes="Calmer evenings")
+        for index in range(size):
+            home_practice = assign(cast.child, cast.clinician, title=f"Strategy {index}")
+            for days_ago in range(7):
+                CheckInFactory(
+                    home_practice=home_practice,
+                    guardian=cast.parent,
+                    done=days_ago % 2 == 0,
+                    for_date=today - datetime.timedelta(days=days_ago),
+                )
+            observation = observation_share(
+                child=cast.child, guardian=cast.parent, text=f"Seen {index}", today=today
             )
-        observation = observation_share(
-            child=cast.child, guardian=cast.parent, text=f"Seen {index}", today=today()
-        )
-        observation_reply(observation=observation, author=cast.clinician, text="Thank you")
-        co_parent = ParentFactory()
-        GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
-        parent_profile_update(parent=co_parent, availability="Evenings")
+            observation_reply(observation=observation, author=cast.clinician, text="Thank you")
+            co_parent = ParentFactory()
+            GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
+            parent_profile_update(parent=co_parent, availability="Evenings")
+
+    return make
 
 
 def _queries(client, user, url):
@@ -276,7 +272,7 @@ def _queries(client, user, url):
     "page, viewer, bound", [("portal_child", "parent", 32), ("child_detail", "clinician", 36)]
 )
 def test_pages_with_check_ins_observations_and_profiles_stay_bounded(
-    client, cast, page, viewer, bound, django_assert_max_num_queries
+    client, cast, page, viewer, bound, django_assert_max_num_queries, _family_with
 ):
     url = reverse(page, args=[cast.child.pk])
     user = getattr(cast, viewer)
@@ -292,10 +288,10 @@ def test_pages_with_check_ins_observations_and_profiles_stay_bounded(
 # --- Saying which day, keeping what was typed -----------------------------------------------
 
 
-def test_a_check_in_saved_for_yesterday_says_so(client, cast):
+def test_a_check_in_saved_for_yesterday_says_so(client, cast, today, assign):
     home_practice = assign(cast.child, cast.clinician)
     client.force_login(cast.parent)
-    yesterday = (today() - datetime.timedelta(days=1)).isoformat()
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
     response = client.post(
         check_in_url(cast.child, home_practice), {"done": "yes", "for_date": yesterday}, follow=True
     )
@@ -311,7 +307,7 @@ def test_a_check_in_saved_for_yesterday_says_so(client, cast):
     assert "Updated yesterday&#x27;s check-in" in response.content.decode()
 
 
-def test_a_huge_check_in_note_gets_a_clear_error_and_the_note_is_kept(client, cast):
+def test_a_huge_check_in_note_gets_a_clear_error_and_the_note_is_kept(client, cast, assign):
     home_practice = assign(cast.child, cast.clinician)
     client.force_login(cast.parent)
     note = "How it went, at length. " * 44_000  # about 1 MB

@@ -18,8 +18,13 @@ from engagement.practice_at_home.selectors import current_home_practice
 from engagement.visits.models import SessionLog
 from goals.services import goal_create
 from practice.access import policy_for
-from practice.models import Practice
-from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
+from tests.factories import (
+    AgreementFactory,
+    ChildFactory,
+    GuardianshipFactory,
+    ParentFactory,
+    SessionLogFactory,
+)
 
 LEVELS = {
     "level_minus_2": "a",
@@ -33,63 +38,47 @@ INSTRUCTIONS = "Point to how the day felt and name it together"
 SHOWN = "I pointed to cross and Mia copied me"
 
 
-def active_goal(child, clinician, title="Name feelings", **fields):
-    return goal_create(
-        child=child,
-        clinician=clinician,
-        title=title,
-        domain="emotional_regulation",
-        **LEVELS,
-        **fields,
-    )
+@pytest.fixture
+def form_data(today):
+    def make(goal, **extra):
+        data = {
+            "goal": goal.pk,
+            "title": STRATEGY,
+            "instructions": INSTRUCTIONS,
+            "frequency": "daily",
+            "frequency_detail": "at bedtime",
+            "until": (today + datetime.timedelta(days=21)).isoformat(),
+            "demonstration": SHOWN,
+        }
+        data.update(extra)
+        return data
+
+    return make
 
 
-def today():
-    return Practice.get().today()
+@pytest.fixture
+def assign(today):
+    def make(cast, goal, **fields):
+        values = {
+            "title": STRATEGY,
+            "instructions": INSTRUCTIONS,
+            "until": today + datetime.timedelta(days=21),
+            "demonstration": SHOWN,
+        }
+        values.update(fields)
+        return services.home_practice_assign(
+            child=goal.child, goal=goal, assigned_by=cast.clinician, today=today, **values
+        )
 
-
-def form_data(goal, **extra):
-    data = {
-        "goal": goal.pk,
-        "title": STRATEGY,
-        "instructions": INSTRUCTIONS,
-        "frequency": "daily",
-        "frequency_detail": "at bedtime",
-        "until": (today() + datetime.timedelta(days=21)).isoformat(),
-        "demonstration": SHOWN,
-    }
-    data.update(extra)
-    return data
-
-
-def assign(cast, goal, **fields):
-    values = {
-        "title": STRATEGY,
-        "instructions": INSTRUCTIONS,
-        "until": today() + datetime.timedelta(days=21),
-        "demonstration": SHOWN,
-    }
-    values.update(fields)
-    return services.home_practice_assign(
-        child=goal.child, goal=goal, assigned_by=cast.clinician, today=today(), **values
-    )
-
-
-def past_session(cast, days_ago=1, **fields):
-    return SessionLog.objects.create(
-        child=cast.child,
-        clinician=cast.clinician,
-        scheduled_start=timezone.now() - datetime.timedelta(days=days_ago),
-        **fields,
-    )
+    return make
 
 
 # --- Assigning ------------------------------------------------------------------------------
 
 
-def test_clinician_assigns_home_practice_from_the_child_page(client, cast):
+def test_clinician_assigns_home_practice_from_the_child_page(client, cast, active_goal, form_data):
     # Given a child with an active goal
-    goal = active_goal(cast.child, cast.clinician)
+    goal = active_goal()
     client.force_login(cast.clinician)
     page = client.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
     assign_url = reverse("home_practice_assign", args=[cast.child.pk])
@@ -107,10 +96,12 @@ def test_clinician_assigns_home_practice_from_the_child_page(client, cast):
     assert STRATEGY in page and INSTRUCTIONS in page
 
 
-def test_clinician_assigns_home_practice_from_a_session(client, cast):
+def test_clinician_assigns_home_practice_from_a_session(
+    client, cast, past_session, active_goal, form_data
+):
     # Given a logged session
-    goal = active_goal(cast.child, cast.clinician)
-    session = past_session(cast, status="attended", duration_minutes=50)
+    goal = active_goal()
+    session = past_session(status="attended", duration_minutes=50)
     client.force_login(cast.clinician)
     assign_url = f"{reverse('home_practice_assign', args=[cast.child.pk])}?session={session.pk}"
     detail = client.get(reverse("session_detail", args=[session.pk])).content.decode()
@@ -125,8 +116,8 @@ def test_clinician_assigns_home_practice_from_a_session(client, cast):
     assert STRATEGY in detail
 
 
-def test_the_log_form_saves_then_opens_home_practice_for_that_session(client, cast):
-    session = past_session(cast)
+def test_the_log_form_saves_then_opens_home_practice_for_that_session(client, cast, past_session):
+    session = past_session()
     client.force_login(cast.clinician)
     page = client.get(reverse("session_log", args=[session.pk])).content.decode()
     assert "Save, then assign home practice" in page
@@ -149,8 +140,10 @@ def test_the_log_form_saves_then_opens_home_practice_for_that_session(client, ca
     assert session.status == "attended"
 
 
-def test_a_goal_of_another_child_gets_a_clear_error_and_keeps_what_was_typed(client, cast):
-    active_goal(cast.child, cast.clinician)
+def test_a_goal_of_another_child_gets_a_clear_error_and_keeps_what_was_typed(
+    client, cast, active_goal, today, form_data
+):
+    active_goal()
     other_goal = active_goal(cast.other_child, cast.outsider, title="Other family's goal")
     client.force_login(cast.clinician)
     response = client.post(
@@ -170,15 +163,17 @@ def test_a_goal_of_another_child_gets_a_clear_error_and_keeps_what_was_typed(cli
             assigned_by=cast.clinician,
             title=STRATEGY,
             instructions=INSTRUCTIONS,
-            until=today(),
-            today=today(),
+            until=today,
+            today=today,
         )
 
 
-def test_an_end_date_in_the_past_gets_a_clear_error_and_keeps_what_was_typed(client, cast):
-    goal = active_goal(cast.child, cast.clinician)
+def test_an_end_date_in_the_past_gets_a_clear_error_and_keeps_what_was_typed(
+    client, cast, active_goal, today, form_data, assign
+):
+    goal = active_goal()
     client.force_login(cast.clinician)
-    yesterday = (today() - datetime.timedelta(days=1)).isoformat()
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
     response = client.post(
         reverse("home_practice_assign", args=[cast.child.pk]), form_data(goal, until=yesterday)
     )
@@ -188,10 +183,10 @@ def test_an_end_date_in_the_past_gets_a_clear_error_and_keeps_what_was_typed(cli
     assert STRATEGY in page and INSTRUCTIONS in page and yesterday in page
     assert not HomePractice.objects.exists()
     with pytest.raises(ValidationError, match="in the past"):
-        assign(cast, goal, until=today() - datetime.timedelta(days=1))
+        assign(cast, goal, until=today - datetime.timedelta(days=1))
 
 
-def test_a_goal_that_is_not_active_is_refused(cast):
+def test_a_goal_that_is_not_active_is_refused(cast, assign):
     proposal = goal_create(
         child=cast.child, clinician=cast.clinician, title="Draft", domain="social", agree=False
     )
@@ -199,10 +194,12 @@ def test_a_goal_that_is_not_active_is_refused(cast):
         assign(cast, proposal)
 
 
-def test_only_the_care_team_assigns_or_ends_home_practice(client, cast):
-    goal = active_goal(cast.child, cast.clinician)
+def test_only_the_care_team_assigns_or_ends_home_practice(
+    client, cast, past_session, active_goal, form_data, assign
+):
+    goal = active_goal()
     home_practice = assign(cast, goal)
-    session = past_session(cast)
+    session = past_session()
     for user in [cast.outsider, cast.parent, cast.admin]:
         client.force_login(user)
         url = reverse("home_practice_assign", args=[cast.child.pk])
@@ -214,7 +211,7 @@ def test_only_the_care_team_assigns_or_ends_home_practice(client, cast):
 
 
 def test_a_session_of_another_child_cannot_be_linked(client, cast):
-    other_session = SessionLog.objects.create(
+    other_session = SessionLogFactory(
         child=cast.other_child, clinician=cast.clinician, scheduled_start=timezone.now()
     )
     client.force_login(cast.clinician)
@@ -222,8 +219,8 @@ def test_a_session_of_another_child_cannot_be_linked(client, cast):
     assert client.get(f"{url}?session={other_session.pk}").status_code == 404
 
 
-def test_the_clinician_ends_home_practice(client, cast):
-    goal = active_goal(cast.child, cast.clinician)
+def test_the_clinician_ends_home_practice(client, cast, active_goal, assign):
+    goal = active_goal()
     home_practice = assign(cast, goal)
     client.force_login(cast.clinician)
     response = client.post(reverse("home_practice_end", args=[home_practice.pk]))
@@ -253,14 +250,16 @@ def test_the_clinician_ends_home_practice(client, cast):
         ("progress", "limited", False),
     ],
 )
-def test_home_practice_follows_the_table_in_the_portal(client, cast, level, access, sees):
+def test_home_practice_follows_the_table_in_the_portal(
+    client, cast, level, access, sees, active_goal, assign
+):
     # Given a sharing level and the guardian's access
     AgreementFactory(
         child=cast.child, sharing_level=level, version=9, effective_date=datetime.date(2025, 1, 1)
     )
     cast.guardianship.access = access
     cast.guardianship.save()
-    assign(cast, active_goal(cast.child, cast.clinician))
+    assign(cast, active_goal())
     # When the guardian opens the child's portal page
     client.force_login(cast.parent)
     page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
@@ -271,20 +270,24 @@ def test_home_practice_follows_the_table_in_the_portal(client, cast, level, acce
     assert ("Practising at home" in page) is sees
 
 
-def test_a_guardian_with_access_none_sees_no_home_practice(client, cast):
-    assign(cast, active_goal(cast.child, cast.clinician))
+def test_a_guardian_with_access_none_sees_no_home_practice(
+    client, cast, active_goal, today, assign
+):
+    assign(cast, active_goal())
     client.force_login(cast.barred)
     assert client.get(reverse("portal_child", args=[cast.child.pk])).status_code == 404
     assert STRATEGY not in client.get(reverse("portal_home")).content.decode()
-    assert current_home_practice(policy_for(cast.barred, cast.child), cast.child, today()) == []
+    assert current_home_practice(policy_for(cast.barred, cast.child), cast.child, today) == []
     client.force_login(cast.other_parent)
     assert client.get(reverse("portal_child", args=[cast.child.pk])).status_code == 404
 
 
-def test_home_practice_for_a_goal_private_to_the_child_never_reaches_guardians(client, cast):
-    private = active_goal(cast.child, cast.clinician, title="My own goal", private_to_child=True)
+def test_home_practice_for_a_goal_private_to_the_child_never_reaches_guardians(
+    client, cast, active_goal, assign
+):
+    private = active_goal(title="My own goal", private_to_child=True)
     assign(cast, private, title="Private strategy")
-    assign(cast, active_goal(cast.child, cast.clinician))
+    assign(cast, active_goal())
     client.force_login(cast.parent)
     page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
     assert STRATEGY in page and "Private strategy" not in page
@@ -293,23 +296,23 @@ def test_home_practice_for_a_goal_private_to_the_child_never_reaches_guardians(c
     assert "Private strategy" in page  # the care team sees it
 
 
-def test_home_practice_past_its_end_date_is_no_longer_current(cast):
-    home_practice = assign(cast, active_goal(cast.child, cast.clinician))
+def test_home_practice_past_its_end_date_is_no_longer_current(cast, active_goal, assign):
+    home_practice = assign(cast, active_goal())
     later = home_practice.until + datetime.timedelta(days=1)
     child_policy = policy_for(cast.parent, cast.child)
     assert current_home_practice(child_policy, cast.child, home_practice.until) == [home_practice]
     assert current_home_practice(child_policy, cast.child, later) == []
 
 
-def test_the_office_sees_no_home_practice_on_the_child_page(client, cast):
-    assign(cast, active_goal(cast.child, cast.clinician))
+def test_the_office_sees_no_home_practice_on_the_child_page(client, cast, active_goal, assign):
+    assign(cast, active_goal())
     client.force_login(cast.admin)
     page = client.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
     assert STRATEGY not in page and INSTRUCTIONS not in page
 
 
-def test_the_admin_shows_no_home_practice_text(cast):
-    home_practice = assign(cast, active_goal(cast.child, cast.clinician))
+def test_the_admin_shows_no_home_practice_text(cast, active_goal, assign):
+    home_practice = assign(cast, active_goal())
     model_admin = admin.site._registry[HomePractice]
     request = RequestFactory().get("/")
     request.user = cast.admin
@@ -320,14 +323,18 @@ def test_the_admin_shows_no_home_practice_text(cast):
 # --- Query bounds ---------------------------------------------------------------------------
 
 
-def _fill(cast, count):
-    goal = active_goal(cast.child, cast.clinician)
-    for number in range(count):
-        session = past_session(cast, days_ago=number + 1, status="attended", duration_minutes=30)
-        assign(cast, goal, title=f"Strategy {number}", from_session=session)
-    for _ in range(count):
-        child = ChildFactory(clinician=cast.clinician)
-        GuardianshipFactory(child=child, guardian=ParentFactory())
+@pytest.fixture
+def _fill(past_session, active_goal, assign):
+    def make(cast, count):
+        goal = active_goal()
+        for number in range(count):
+            session = past_session(days_ago=number + 1, status="attended", duration_minutes=30)
+            assign(cast, goal, title=f"Strategy {number}", from_session=session)
+        for _ in range(count):
+            child = ChildFactory(clinician=cast.clinician)
+            GuardianshipFactory(child=child, guardian=ParentFactory())
+
+    return make
 
 
 def _queries(client, url):
@@ -339,7 +346,7 @@ def _queries(client, url):
 
 @pytest.mark.parametrize("count", [2, 12])
 def test_home_practice_pages_run_bounded_queries(
-    client, cast, count, django_assert_max_num_queries
+    client, cast, count, django_assert_max_num_queries, _fill
 ):
     _fill(cast, count)
     client.force_login(cast.clinician)
@@ -359,7 +366,7 @@ def test_home_practice_pages_run_bounded_queries(
     assert f"Strategy {count - 1}" in page
 
 
-def test_home_practice_costs_the_same_queries_at_two_sizes(client, db, cast):
+def test_home_practice_costs_the_same_queries_at_two_sizes(client, db, cast, _fill):
     _fill(cast, 2)
     client.force_login(cast.clinician)
     child_page = reverse("child_detail", args=[cast.child.pk])

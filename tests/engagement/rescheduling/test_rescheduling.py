@@ -11,16 +11,16 @@ from engagement.barriers.models import Barrier
 from engagement.barriers.services import barrier_update
 from engagement.rescheduling.models import RescheduleRequest
 from engagement.visits.models import SessionLog
-from tests.factories import GuardianshipFactory, ParentFactory
+from tests.factories import GuardianshipFactory, ParentFactory, SessionLogFactory
 
 NOTES = "Clinician barrier note QQQ7"
 
 
 def upcoming(cast, days=3, child=None):
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         child=child or cast.child,
         clinician=cast.clinician,
-        scheduled_start=timezone.now() + datetime.timedelta(days=days),
+        in_days=days,
     )
 
 

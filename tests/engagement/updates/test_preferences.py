@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.updates.models import ProgressUpdate, UpdatePreference
+from engagement.updates.models import UpdatePreference
 from engagement.updates.schedule import practice_policy, preference_for
 from engagement.updates.unsubscribe import unsubscribe_headers, unsubscribe_token, unsubscribe_url
 from practice.models import AuditEvent, CommunicationPolicy
+from tests.factories import ProgressUpdateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,9 +160,7 @@ def test_saving_changes_the_cadence_reschedules_and_audits(client, cast):
 def test_next_update_counts_from_the_end_of_the_last_update(client, cast):
     _signed_in(client, cast.parent)
     last_end = timezone.now() + datetime.timedelta(days=2)  # a period that ended "later"
-    ProgressUpdate.objects.create(
-        parent=cast.parent, period_start=timezone.now(), period_end=last_end
-    )
+    ProgressUpdateFactory(parent=cast.parent, period_start=timezone.now(), period_end=last_end)
     client.post(reverse("update_preferences"), _choices(cadence="weekly"))
     pref = UpdatePreference.objects.get(parent=cast.parent)
     assert pref.next_update_at - last_end > datetime.timedelta(days=4)

@@ -10,8 +10,8 @@ from engagement.updates.models import ProgressUpdate, UpdatePreference
 from engagement.updates.unsubscribe import unsubscribe_url
 from goals import services as goal_services
 from practice.models import AuditEvent, CommunicationPolicy, Guardianship, OutgoingEmail
-from tests.engagement.export.test_export import LEVELS
 from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory
+from tests.family_record import LEVELS
 
 
 def rate(cast, child, title, level=1, clinician=None):

@@ -16,14 +16,23 @@ from engagement.updates import delivery
 from engagement.updates.content import build_progress_emails
 from engagement.updates.models import ProgressUpdate, UpdatePreference
 from engagement.updates.tasks import progress_updates_tick
-from engagement.visits.models import SessionLog
 from engagement.visits.services import session_sign
 from goals import services as goal_services
 from goals.models import Goal, GoalRating
 from practice.celery import app
 from practice.models import Child, CommunicationPolicy, OutgoingEmail
 from tests.conftest import need
-from tests.engagement.export.test_export import (
+from tests.factories import (
+    AgreementFactory,
+    ChildFactory,
+    ClinicianFactory,
+    GuardianshipFactory,
+    ParentFactory,
+    ProgressUpdateFactory,
+    SessionLogFactory,
+    UpdatePreferenceFactory,
+)
+from tests.family_record import (
     ALWAYS_WITHHELD,
     CORRECTION,
     GOAL,
@@ -38,27 +47,9 @@ from tests.engagement.export.test_export import (
     SUMMARY,
     TABLE,
     family_record,
-    set_access,
-)
-from tests.factories import (
-    AgreementFactory,
-    ChildFactory,
-    ClinicianFactory,
-    GuardianshipFactory,
-    ParentFactory,
 )
 
 Cadence = CommunicationPolicy.Cadence
-
-
-@pytest.fixture
-def communication(cast):
-    """No quiet hours and no quiet weekends, so a test may run at any hour of any day."""
-    communication = CommunicationPolicy.objects.get(practice=cast.practice)
-    communication.quiet_hours_start = communication.quiet_hours_end = datetime.time(0, 0)
-    communication.quiet_on_weekends = False
-    communication.save()
-    return communication
 
 
 @pytest.fixture
@@ -72,7 +63,7 @@ def tick(django_capture_on_commit_callbacks):
 
 
 def due(parent, now, *, first_login_days=10, **fields) -> UpdatePreference:
-    return UpdatePreference.objects.create(
+    return UpdatePreferenceFactory(
         parent=parent,
         cadence=Cadence.WEEKLY,
         weekday=now.weekday(),
@@ -164,7 +155,7 @@ def test_a_second_tick_creates_nothing_more(cast, communication, tick):
 def test_rendering_a_chunk_twice_creates_no_second_email(cast, communication, tick):
     parent, _child, _goal = family(cast, "Ada")
     now = timezone.now() + datetime.timedelta(minutes=2)
-    update = ProgressUpdate.objects.create(
+    update = ProgressUpdateFactory(
         parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
     )
     first = delivery.progress_emails_create([update.pk], now=now)
@@ -227,7 +218,7 @@ def test_a_worker_that_died_while_rendering_leaves_an_update_the_tick_renders(
 ):
     parent, _child, goal = family(cast, "Ada")
     now = timezone.now() + datetime.timedelta(minutes=2)
-    update = ProgressUpdate.objects.create(
+    update = ProgressUpdateFactory(
         parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
     )
     ProgressUpdate.objects.filter(pk=update.pk).update(created_at=now - datetime.timedelta(hours=1))
@@ -327,7 +318,7 @@ def test_an_email_rendered_in_quiet_hours_waits_for_them_to_end(cast):
     parent, _child, goal = family(cast, "Ada")
     GoalRating.objects.filter(goal=goal).update(created_at=now - datetime.timedelta(days=1))
     due(parent, now)
-    update = ProgressUpdate.objects.create(
+    update = ProgressUpdateFactory(
         parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
     )
     # When its email is put on the outbox
@@ -345,7 +336,7 @@ def test_the_parents_own_times_hold_the_email_too(cast, communication):
     parent, _child, goal = family(cast, "Ada")
     GoalRating.objects.filter(goal=goal).update(created_at=now - datetime.timedelta(days=1))
     due(parent, now, no_contact_days=[1, 2])
-    update = ProgressUpdate.objects.create(
+    update = ProgressUpdateFactory(
         parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
     )
     delivery.progress_emails_create([update.pk], now=now)
@@ -367,7 +358,7 @@ def _email_for(cast, parent):
 
 @pytest.mark.parametrize("level, access, record, goals, summaries, discharge", TABLE)
 def test_the_email_says_exactly_what_the_table_allows(
-    cast, level, access, record, goals, summaries, discharge
+    cast, level, access, record, goals, summaries, discharge, set_access
 ):
     # Given Mia's record with something of every row (still in therapy), a rating of her
     # private goal, and Pat under this level and access
@@ -378,7 +369,7 @@ def test_the_email_says_exactly_what_the_table_allows(
     goal_services.goal_rate(
         goal=private, rated_by=cast.clinician, level=0, rated_on=today, source="review", today=today
     )
-    set_access(cast, level, access)
+    set_access(level, access)
     next_time = timezone.localtime(upcoming.scheduled_start, cast.practice.tz)
     rows = {
         "in therapy, upcoming sessions, attendance": (
@@ -436,7 +427,7 @@ def test_rendering_a_chunk_costs_the_same_for_more_parents(cast, communication):
             parent, child, _goal = family(cast, f"{prefix}{index}")
             GuardianshipFactory(child=child, guardian=ParentFactory(), access="none")
             ids.append(
-                ProgressUpdate.objects.create(
+                ProgressUpdateFactory(
                     parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
                 ).pk
             )
@@ -536,7 +527,7 @@ def test_a_chunk_is_created_claimed_and_sent_without_reading_it_back(cast, commu
         GoalRating.objects.filter(goal=goal).update(created_at=now - datetime.timedelta(days=1))
         due(parent, now)
         rows.append(
-            ProgressUpdate.objects.create(
+            ProgressUpdateFactory(
                 parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
             )
         )
@@ -565,7 +556,7 @@ def test_a_chunk_is_created_claimed_and_sent_without_reading_it_back(cast, commu
 def test_the_email_says_nothing_of_a_session_not_yet_begun(cast):
     # Given a session in 2099 signed today as attended with a shared summary (written straight
     # to the table: the service now refuses it), and a real session held yesterday
-    ahead = SessionLog.objects.create(
+    ahead = SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
         scheduled_start=datetime.datetime(2099, 5, 4, 10, 0, tzinfo=datetime.UTC),
@@ -575,10 +566,10 @@ def test_the_email_says_nothing_of_a_session_not_yet_begun(cast):
     )
     ahead.signed_at = timezone.now()
     ahead.save()
-    held = SessionLog.objects.create(
+    held = SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
-        scheduled_start=timezone.now() - datetime.timedelta(days=1),
+        days_ago=1,
         status="attended",
         duration_minutes=50,
         shared_summary="Held yesterday and shared",

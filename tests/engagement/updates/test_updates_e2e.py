@@ -37,8 +37,11 @@ from tests.factories import (
     AgreementFactory,
     ChildFactory,
     ClinicianFactory,
+    GoalFactory,
+    GoalRatingFactory,
     GuardianshipFactory,
     ParentFactory,
+    UpdatePreferenceFactory,
 )
 from tests.mailsink import MailSink
 
@@ -83,7 +86,7 @@ def families(clinician, today, now):
             )
             AgreementFactory(child=child, sharing_level="full")
             GuardianshipFactory(child=child, guardian=parent)
-            goal = Goal.objects.create(
+            goal = GoalFactory(
                 child=child,
                 title=f"Builds a tower of blocks (family {index:03d})",
                 domain=Goal.Domain.MOTOR,
@@ -92,7 +95,7 @@ def families(clinician, today, now):
                 agreed_at=now - datetime.timedelta(days=25),
                 proposer=clinician,
             )
-            rating = GoalRating.objects.create(
+            rating = GoalRatingFactory(
                 goal=goal,
                 level=0,
                 rated_on=today - datetime.timedelta(days=2),
@@ -120,7 +123,7 @@ def families(clinician, today, now):
         )
         due = now - datetime.timedelta(minutes=5)
         UpdatePreference.objects.bulk_create(
-            UpdatePreference(
+            UpdatePreferenceFactory.build(
                 parent=parent,
                 cadence=CommunicationPolicy.Cadence.WEEKLY,
                 weekday=now.weekday(),

@@ -22,9 +22,8 @@ from django.utils import timezone
 from engagement.rescheduling.services import session_cancel_by_family
 from engagement.visits import booking, services
 from engagement.visits.models import SessionLog
-from practice.models import CareTeamMembership
 from tests.conftest import need
-from tests.factories import ClinicianFactory
+from tests.factories import CareTeamMembershipFactory, ClinicianFactory, SessionLogFactory
 
 FIRST = "The summary saved first"
 SECOND = "The summary typed second, from the same version"
@@ -32,7 +31,7 @@ SECOND_NOTE = "The private note typed second"
 
 
 def past_session(cast, **fields) -> SessionLog:
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
         scheduled_start=timezone.now() - datetime.timedelta(hours=3),
@@ -73,7 +72,7 @@ def log_post(opened_at: dict, **extra) -> dict:
 def colleague(cast):
     """Cara, also on Mia's care team, in a browser of her own."""
     cara = ClinicianFactory(full_name="Cara Lind")
-    CareTeamMembership.objects.create(child=cast.child, clinician=cara)
+    CareTeamMembershipFactory(child=cast.child, clinician=cara)
     browser = Client()
     browser.force_login(cara)
     return browser
@@ -149,10 +148,10 @@ def test_a_form_opened_before_the_log_was_signed_keeps_its_text(client, cast, co
 
 def test_a_family_cancellation_is_not_overwritten_by_a_form_opened_before_it(client, cast):
     # Given the log of next week's session open on Alice's screen
-    session = SessionLog.objects.create(
+    session = SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
-        scheduled_start=timezone.now() + datetime.timedelta(days=7),
+        in_days=7,
     )
     client.force_login(cast.clinician)
     alice = opened(client, session)

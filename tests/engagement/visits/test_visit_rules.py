@@ -18,8 +18,15 @@ from engagement.visits import services
 from engagement.visits.models import Addendum, SessionLog, SessionSeries
 from practice.access import policy_for
 from practice.emergency.services import break_glass_open
-from practice.models import AuditEvent, CareTeamMembership
-from tests.factories import AgreementFactory, ChildFactory, ClinicianFactory
+from practice.models import AuditEvent
+from tests.factories import (
+    AgreementFactory,
+    CareTeamMembershipFactory,
+    ChildFactory,
+    ClinicianFactory,
+    RescheduleRequestFactory,
+    SessionLogFactory,
+)
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 SUMMARY = "We built a marble run together"
@@ -33,7 +40,7 @@ def at(days: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
 
 
 def session_at(cast, start, *, child=None, clinician=None, **fields) -> SessionLog:
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         child=child or cast.child,
         clinician=clinician or cast.clinician,
         scheduled_start=start,
@@ -260,7 +267,7 @@ def schedule(cast, start, **kwargs):
 def test_a_booking_that_overlaps_the_childs_session_is_refused_naming_it(client, cast):
     # Given Mia's session at 16:00 for 50 minutes, with a colleague on her care team
     colleague = ClinicianFactory(full_name="Cara Lind")
-    CareTeamMembership.objects.create(child=cast.child, clinician=colleague)
+    CareTeamMembershipFactory(child=cast.child, clinician=colleague)
     session_at(cast, at(days=4, hour=16), clinician=colleague)
     client.force_login(cast.clinician)
     # When Alice books Mia at 16:30 the same day
@@ -285,7 +292,7 @@ def test_a_booking_that_overlaps_the_clinicians_other_session_is_refused(cast):
 def test_another_clinicians_other_child_is_not_named(cast):
     # Given a colleague on Mia's care team, busy with a child Alice may not see
     colleague = ClinicianFactory(full_name="Cara Lind")
-    CareTeamMembership.objects.create(child=cast.child, clinician=colleague)
+    CareTeamMembershipFactory(child=cast.child, clinician=colleague)
     hidden = ChildFactory(first_name="Secret", last_name="Child", clinician=colleague)
     session_at(cast, at(days=4, hour=16), child=hidden, clinician=colleague)
     # When Alice books Mia with that colleague at the same time, the clash names no child
@@ -351,7 +358,7 @@ def test_moving_a_session_a_little_later_is_not_a_clash_with_itself(cast):
 def test_answering_a_request_with_a_clashing_time_is_refused_unless_booked_anyway(cast):
     upcoming = session_at(cast, at(days=3, hour=10))
     session_at(cast, at(days=5, hour=10))
-    request = RescheduleRequest.objects.create(
+    request = RescheduleRequestFactory(
         session=upcoming, guardian=cast.parent, preferred_times="Friday morning"
     )
     answer = {

@@ -15,7 +15,14 @@ from engagement.visits import services
 from engagement.visits.models import Addendum, SessionLog, SignedLogError
 from goals.models import GoalRating
 from goals.services import goal_create
-from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
+from tests.factories import (
+    AddendumFactory,
+    AgreementFactory,
+    ChildFactory,
+    GuardianshipFactory,
+    ParentFactory,
+    SessionLogFactory,
+)
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 LEVELS = {
@@ -27,15 +34,6 @@ LEVELS = {
 }
 PRIVATE = "Private clinical observation XYZ"
 SUMMARY = "We played turn-taking games together"
-
-
-def past_session(cast, days_ago=1, **fields):
-    return SessionLog.objects.create(
-        child=cast.child,
-        clinician=cast.clinician,
-        scheduled_start=timezone.now() - datetime.timedelta(days=days_ago),
-        **fields,
-    )
 
 
 def log_data(**extra):
@@ -55,16 +53,19 @@ def log_data(**extra):
     return data
 
 
-def signed_session(cast, **fields):
-    session = past_session(
-        cast,
-        shared_summary=SUMMARY,
-        private_note=PRIVATE,
-        status="attended",
-        duration_minutes=50,
-        **fields,
-    )
-    return services.session_sign(session=session, clinician=cast.clinician)
+@pytest.fixture
+def signed_session(past_session):
+    def make(cast, **fields):
+        session = past_session(
+            shared_summary=SUMMARY,
+            private_note=PRIVATE,
+            status="attended",
+            duration_minutes=50,
+            **fields,
+        )
+        return services.session_sign(session=session, clinician=cast.clinician)
+
+    return make
 
 
 # --- Scheduling ---------------------------------------------------------------------------
@@ -122,8 +123,8 @@ def test_a_new_session_in_the_past_gets_a_clear_error_and_keeps_what_was_typed(c
     assert not SessionLog.objects.exists()
 
 
-def test_a_clinician_outside_the_care_team_cannot_schedule_or_open_logs(client, cast):
-    session = past_session(cast)
+def test_a_clinician_outside_the_care_team_cannot_schedule_or_open_logs(client, cast, past_session):
+    session = past_session()
     client.force_login(cast.outsider)
     assert client.get(reverse("session_schedule", args=[cast.child.pk])).status_code == 404
     for name in ["session_detail", "session_log", "session_reschedule"]:
@@ -137,11 +138,11 @@ def test_a_clinician_outside_the_care_team_cannot_schedule_or_open_logs(client, 
 # --- Logging ------------------------------------------------------------------------------
 
 
-def test_logging_a_session_with_goal_ratings_and_signing(client, cast):
+def test_logging_a_session_with_goal_ratings_and_signing(client, cast, past_session):
     goal = goal_create(
         child=cast.child, clinician=cast.clinician, title="Dress", domain="daily_living", **LEVELS
     )
-    session = past_session(cast)
+    session = past_session()
     client.force_login(cast.clinician)
     page = client.get(reverse("session_log", args=[session.pk])).content.decode()
     assert "Dress" in page  # pre-filled with the child's active goals
@@ -165,8 +166,10 @@ def test_logging_a_session_with_goal_ratings_and_signing(client, cast):
         ({"duration_minutes": ""}, "Enter how long the session lasted."),
     ],
 )
-def test_bad_durations_get_a_clear_error_and_keep_what_was_typed(client, cast, extra, message):
-    session = past_session(cast)
+def test_bad_durations_get_a_clear_error_and_keep_what_was_typed(
+    client, cast, extra, message, past_session
+):
+    session = past_session()
     client.force_login(cast.clinician)
     response = client.post(reverse("session_log", args=[session.pk]), log_data(**extra))
     page = response.content.decode()
@@ -175,8 +178,8 @@ def test_bad_durations_get_a_clear_error_and_keep_what_was_typed(client, cast, e
     assert session.status == "scheduled" and session.private_note == ""
 
 
-def test_guardians_of_another_family_cannot_be_attendees(client, cast):
-    session = past_session(cast)
+def test_guardians_of_another_family_cannot_be_attendees(client, cast, past_session):
+    session = past_session()
     client.force_login(cast.clinician)
     response = client.post(
         reverse("session_log", args=[session.pk]),
@@ -195,11 +198,11 @@ def test_guardians_of_another_family_cannot_be_attendees(client, cast):
     assert not session.guardians_attended.exists()
 
 
-def test_a_rating_for_a_goal_of_another_child_is_refused(cast):
+def test_a_rating_for_a_goal_of_another_child_is_refused(cast, past_session):
     other_goal = goal_create(
         child=cast.other_child, clinician=cast.outsider, title="Other", domain="social", **LEVELS
     )
-    session = past_session(cast)
+    session = past_session()
     with pytest.raises(Exception, match="not this child's"):
         services.session_log_save(
             session=session,
@@ -214,8 +217,8 @@ def test_a_rating_for_a_goal_of_another_child_is_refused(cast):
     assert session.status == "scheduled"  # nothing half-saved
 
 
-def test_the_draft_autosaves_and_comes_back(client, cast):
-    session = past_session(cast)
+def test_the_draft_autosaves_and_comes_back(client, cast, past_session):
+    session = past_session()
     client.force_login(cast.clinician)
     response = client.post(
         reverse("session_autosave", args=[session.pk]),
@@ -229,7 +232,7 @@ def test_the_draft_autosaves_and_comes_back(client, cast):
 # --- Sign and lock --------------------------------------------------------------------------
 
 
-def test_a_signed_log_cannot_be_edited_or_deleted_by_any_path(client, cast):
+def test_a_signed_log_cannot_be_edited_or_deleted_by_any_path(client, cast, signed_session):
     session = signed_session(cast)
     session = SessionLog.objects.get(pk=session.pk)
     session.private_note = "changed"
@@ -258,7 +261,7 @@ def test_a_signed_log_cannot_be_edited_or_deleted_by_any_path(client, cast):
     assert SessionLog.objects.get(pk=session.pk).private_note == PRIVATE
 
 
-def test_the_admin_refuses_to_change_or_delete_a_signed_log(cast):
+def test_the_admin_refuses_to_change_or_delete_a_signed_log(cast, signed_session):
     session = signed_session(cast)
     model_admin = admin.site._registry[SessionLog]
     request = RequestFactory().get("/")
@@ -269,7 +272,9 @@ def test_the_admin_refuses_to_change_or_delete_a_signed_log(cast):
     assert "private_note" not in form_fields and "shared_summary" not in form_fields
 
 
-def test_addenda_are_added_in_order_and_a_correction_shows_beside_the_summary(client, cast):
+def test_addenda_are_added_in_order_and_a_correction_shows_beside_the_summary(
+    client, cast, signed_session
+):
     session = signed_session(cast)
     client.force_login(cast.clinician)
     client.post(reverse("session_detail", args=[session.pk]), {"text": "Internal addendum ABC"})
@@ -287,16 +292,16 @@ def test_addenda_are_added_in_order_and_a_correction_shows_beside_the_summary(cl
     assert "Internal addendum ABC" not in page and PRIVATE not in page
 
 
-def test_an_addendum_needs_a_signed_log(cast):
+def test_an_addendum_needs_a_signed_log(cast, past_session):
     with pytest.raises(Exception, match="until it is signed"):
-        services.addendum_add(session=past_session(cast), author=cast.clinician, text="x")
+        services.addendum_add(session=past_session(), author=cast.clinician, text="x")
 
 
 # --- Rescheduling and missed sessions ----------------------------------------------------------
 
 
-def test_a_missed_session_is_rescheduled_in_one_step(client, cast):
-    missed = past_session(cast, status="no_show")
+def test_a_missed_session_is_rescheduled_in_one_step(client, cast, past_session):
+    missed = past_session(status="no_show")
     client.force_login(cast.clinician)
     start = timezone.localtime(timezone.now(), LONDON) + datetime.timedelta(days=2)
     response = client.post(
@@ -322,17 +327,19 @@ def test_a_missed_session_is_rescheduled_in_one_step(client, cast):
         ("full", "limited", False),
     ],
 )
-def test_shared_summaries_follow_the_table(client, cast, level, access, sees_summary):
+def test_shared_summaries_follow_the_table(
+    client, cast, level, access, sees_summary, signed_session
+):
     AgreementFactory(
         child=cast.child, sharing_level=level, version=7, effective_date=datetime.date(2025, 1, 1)
     )
     cast.guardianship.access = access
     cast.guardianship.save()
     signed_session(cast)
-    upcoming = SessionLog.objects.create(
+    upcoming = SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
-        scheduled_start=timezone.now() + datetime.timedelta(days=3),
+        in_days=3,
     )
     client.force_login(cast.parent)
     page = client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()
@@ -343,9 +350,8 @@ def test_shared_summaries_follow_the_table(client, cast, level, access, sees_sum
     assert "Attended" in page
 
 
-def test_a_summary_marked_not_shared_never_reaches_the_family(client, cast):
+def test_a_summary_marked_not_shared_never_reaches_the_family(client, cast, past_session):
     session = past_session(
-        cast,
         shared_summary="Not for the family",
         summary_shared=False,
         status="attended",
@@ -359,7 +365,7 @@ def test_a_summary_marked_not_shared_never_reaches_the_family(client, cast):
     )
 
 
-def test_a_guardian_with_access_none_sees_no_sessions(client, cast):
+def test_a_guardian_with_access_none_sees_no_sessions(client, cast, signed_session):
     signed_session(cast)
     client.force_login(cast.barred)
     assert client.get(reverse("portal_child", args=[cast.child.pk])).status_code == 404
@@ -367,24 +373,25 @@ def test_a_guardian_with_access_none_sees_no_sessions(client, cast):
 
 
 @pytest.mark.parametrize("count", [2, 12])
-def test_session_pages_run_bounded_queries(client, cast, count, django_assert_max_num_queries):
+def test_session_pages_run_bounded_queries(
+    client, cast, count, django_assert_max_num_queries, past_session
+):
     goal_create(child=cast.child, clinician=cast.clinician, title="G", domain="social", **LEVELS)
     for day in range(count):
         signed = past_session(
-            cast,
             days_ago=day + 1,
             status="attended",
             duration_minutes=30,
             shared_summary=f"summary {day}",
         )
         services.session_sign(session=signed, clinician=cast.clinician)
-        Addendum.objects.create(
+        AddendumFactory(
             session=signed, author=cast.clinician, text="a", corrects_shared_summary=True
         )
-        SessionLog.objects.create(
+        SessionLogFactory(
             child=cast.child,
             clinician=cast.clinician,
-            scheduled_start=timezone.now() + datetime.timedelta(days=day + 1),
+            in_days=day + 1,
         )
     for _ in range(count):  # more children on the caseload
         child = ChildFactory(clinician=cast.clinician)
@@ -406,9 +413,9 @@ def test_session_pages_run_bounded_queries(client, cast, count, django_assert_ma
         assert client.get(reverse("portal_child", args=[cast.child.pk])).status_code == 200
 
 
-def test_an_unticked_share_box_survives_the_draft(client, cast):
+def test_an_unticked_share_box_survives_the_draft(client, cast, past_session):
     # Given a clinician who unticked "share the summary" and the page autosaved
-    session = past_session(cast)
+    session = past_session()
     client.force_login(cast.clinician)
     client.post(reverse("session_autosave", args=[session.pk]), {"shared_summary": "Draft"})
     # When the log page is opened again
@@ -418,8 +425,8 @@ def test_an_unticked_share_box_survives_the_draft(client, cast):
     assert form["child_attended"].value() is False
 
 
-def test_an_out_of_range_duration_gets_one_clear_message(client, cast):
-    session = past_session(cast)
+def test_an_out_of_range_duration_gets_one_clear_message(client, cast, past_session):
+    session = past_session()
     client.force_login(cast.clinician)
     response = client.post(
         reverse("session_log", args=[session.pk]), log_data(duration_minutes=600)
@@ -428,8 +435,8 @@ def test_an_out_of_range_duration_gets_one_clear_message(client, cast):
     assert errors == ["A session lasts between 1 minute and 8 hours."]
 
 
-def test_a_guardian_with_access_none_is_not_offered_as_an_attendee(client, cast):
-    session = past_session(cast)
+def test_a_guardian_with_access_none_is_not_offered_as_an_attendee(client, cast, past_session):
+    session = past_session()
     client.force_login(cast.clinician)
     form = client.get(reverse("session_log", args=[session.pk])).context["form"]
     offered = set(form.fields["guardians_attended"].queryset)
