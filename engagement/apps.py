@@ -8,10 +8,10 @@ class EngagementConfig(AppConfig):
     def ready(self):
         from practice.outbox.holds import set_rules_provider
 
-        from .notices import receivers as notice_receivers  # noqa: F401
-        from .updates import receivers  # noqa: F401
+        from .subpackages import modules
         from .updates.schedule import rules_for_users
 
+        # Every sub-package's signal receivers (engagement/subpackages.py).
+        modules("receivers")
         # The outbox's last check before sending knows parents' own times through this.
         set_rules_provider(rules_for_users)
-        from .visits import signals  # noqa: F401

@@ -1,64 +1,15 @@
-from django.conf import settings
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+"""The engagement app's models live in its sub-packages (engagement/visits/models.py, ...).
+Django imports this module to find them: importing every sub-package's models through the
+registry (engagement/subpackages.py) registers them with the engagement app, and each class a
+models module defines stays importable from here as `engagement.models.<Name>`."""
 
+from .subpackages import modules
 
-class ParentProfile(models.Model):
-    """What the care team should know about how a parent likes to work with them."""
-
-    class Channel(models.TextChoices):
-        PORTAL = "portal", _("Portal messages")
-        EMAIL = "email", _("Email")
-        PHONE = "phone", _("Phone")
-
-    class LearningStyle(models.TextChoices):
-        WRITTEN = "written", _("Written instructions")
-        VISUAL = "visual", _("Pictures and video")
-        DEMONSTRATION = "demonstration", _("Being shown")
-        CONVERSATION = "conversation", _("Talking it through")
-
-    parent = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_profile"
+for _module in modules("models"):
+    globals().update(
+        {
+            name: value
+            for name, value in vars(_module).items()
+            if isinstance(value, type) and value.__module__ == _module.__name__
+        }
     )
-    preferred_channel = models.CharField(
-        _("preferred way to hear from us"),
-        max_length=20,
-        choices=Channel.choices,
-        default=Channel.PORTAL,
-    )
-    language = models.CharField(_("preferred language"), max_length=50, default="English")
-    learning_style = models.CharField(
-        _("how you like to learn new strategies"),
-        max_length=20,
-        choices=LearningStyle.choices,
-        blank=True,
-    )
-    availability = models.TextField(_("when you are usually available"), blank=True)
-    do_not_contact = models.TextField(_("times not to contact you"), blank=True)
-    hopes = models.TextField(_("what you hope for from therapy"), blank=True)
-    knows_best = models.TextField(_("what you know best about your child"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return f"Profile of {self.parent}"
-
-
-# Session logs, home practice and barriers live in their own packages (engagement/visits/,
-# ...); importing them here registers them with the engagement app.
-from .barriers.models import Barrier  # noqa: E402, F401
-from .discharge.models import DischargeSummary, StageChange  # noqa: E402, F401
-from .engagement_agreements.models import (  # noqa: E402, F401
-    EngagementAcknowledgement,
-    EngagementAgreement,
-)
-from .messaging.models import Message, MessageThread  # noqa: E402, F401
-from .observations.models import HomeObservation, ObservationReply  # noqa: E402, F401
-from .practice_at_home.models import CheckIn, HomePractice  # noqa: E402, F401
-from .rescheduling.models import RescheduleRequest  # noqa: E402, F401
-from .updates.models import ProgressUpdate, UpdatePreference  # noqa: E402, F401
-from .visits.models import (  # noqa: E402, F401
-    Addendum,
-    SessionLog,
-    SessionSeries,
-    SignedLogError,
-)

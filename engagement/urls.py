@@ -1,22 +1,11 @@
 from django.urls import include, path
 
 from . import views
+from .subpackages import modules
 
-urlpatterns = [
-    path("", include("engagement.visits.urls")),
-    path("", include("engagement.practice_at_home.urls")),
-    path("", include("engagement.observations.urls")),
-    path("", include("engagement.profiles.urls")),
-    path("", include("engagement.barriers.urls")),
-    path("", include("engagement.discharge.urls")),
-    path("", include("engagement.agreements.urls")),
-    path("", include("engagement.export.urls")),
-    path("", include("engagement.messaging.urls")),
-    path("", include("engagement.engagement_agreements.urls")),
-    path("", include("engagement.rescheduling.urls")),
-    path("", include("engagement.engagement_signals.urls")),
-    path("", include("engagement.updates.urls")),
-    path("", include("engagement.updates.preview_urls")),
+# Each sub-package's urls at the site's root (engagement/subpackages.py finds them), then the
+# hub pages that gather from all of them.
+urlpatterns = [path("", include(urls)) for urls in modules("urls")] + [
     path("caseload/", views.caseload, name="caseload"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("portal/", views.portal_home, name="portal_home"),

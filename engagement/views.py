@@ -22,8 +22,8 @@ from practice.models import Practice, User
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
 from . import family_engagement, portal, selectors, services
-from .agreements.selectors import agreement_hub, agreement_to_read
 from .barriers import selectors as barrier_selectors
+from .confidentiality.selectors import agreement_hub, agreement_to_read
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
 from .forms import ClinicianLeaveForm
 from .messaging import selectors as messaging_selectors

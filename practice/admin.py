@@ -98,6 +98,10 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class NoClinicalTextAdmin(admin.ModelAdmin):
+    """Minimum necessary: the operator sees structure and state, never clinical text."""
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows a service writes with its audit events: the operator looks, never edits."""
 

@@ -8,9 +8,9 @@ from engagement.barriers.models import Barrier
 from engagement.discharge.models import DischargeSummary
 from engagement.engagement_agreements.models import EngagementAcknowledgement, EngagementAgreement
 from engagement.messaging.models import Message, MessageThread
-from engagement.models import ParentProfile
 from engagement.observations.models import HomeObservation
 from engagement.practice_at_home.models import CheckIn, HomePractice
+from engagement.profiles.models import ParentProfile
 from engagement.rescheduling.models import RescheduleRequest
 from engagement.updates.models import ProgressUpdate, UpdatePreference
 from engagement.visits.models import Addendum, SessionLog

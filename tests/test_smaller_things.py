@@ -233,7 +233,7 @@ def test_htmx_attributes_are_written_as_data_hx():
     bare = re.compile(r"\shx-[a-z]")
     written = [str(path.relative_to(ROOT)) for path in PAGES if bare.search(path.read_text())]
     assert written == []
-    assert "data-hx-post" in (TEMPLATES / "visits" / "log_form.html").read_text()
+    assert "data-hx-post" in (TEMPLATES / "engagement" / "visits" / "log_form.html").read_text()
 
 
 def test_the_engagement_report_renders_its_charts_without_inline_styles(client, cast):

@@ -114,10 +114,3 @@ def barrier_question(child: Child, now: datetime.datetime) -> int:
     """The number of recent misses when they raise the barrier question for this child, else 0."""
     annotated = with_recent_misses(Child.objects.filter(pk=child.pk), now).first()
     return annotated.recent_misses if annotated and asks_about_barriers(annotated) else 0
-
-
-def family_cancellation_unasked(session: SessionLog) -> bool:
-    """A session the family cancelled with no barrier recorded for it yet."""
-    if session.status != SessionLog.Status.CANCELLED_FAMILY:
-        return False
-    return not Barrier.objects.filter(session=session).exists()

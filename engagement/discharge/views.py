@@ -43,7 +43,7 @@ def stage_change(request, pk):
                 % {"child": child, "stage": change.get_to_stage_display()},
             )
             return redirect("child_detail", pk=pk)
-    return render(request, "discharge/stage_form.html", {"form": form, "child": child})
+    return render(request, "engagement/discharge/stage_form.html", {"form": form, "child": child})
 
 
 @clinician_required
@@ -76,6 +76,6 @@ def discharge(request, pk):
             return redirect("child_detail", pk=pk)
     return render(
         request,
-        "discharge/discharge_form.html",
+        "engagement/discharge/discharge_form.html",
         {"form": form, "child": child, "open_logs": services.open_logs(child, now)},
     )

@@ -35,7 +35,7 @@ def agreement_record(request, child_pk):
     previous = child.engagement_agreements.order_by("-version").first()
     return render(
         request,
-        "engagement_agreements/form.html",
+        "engagement/engagement_agreements/form.html",
         {
             "form": form,
             "child": child,

@@ -1,5 +1,5 @@
 """Engagement signals for many families at once: a fixed number of aggregate queries (grouped by
-child), whatever the caseload's size; the scoring itself is engagement/signals.py.
+child), whatever the caseload's size; the scoring itself is scores.py.
 """
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ from django.utils import timezone
 
 from practice.models import AuditEvent, Child, Guardianship
 
-from .. import signals
 from ..barriers.models import Barrier
 from ..engagement_agreements.models import EngagementAgreement
 from ..messaging.models import Message
 from ..observations.models import HomeObservation
 from ..practice_at_home.models import CheckIn, HomePractice
 from ..visits.models import SessionLog
+from . import scores
 
-WINDOW = datetime.timedelta(days=signals.WINDOW_DAYS)
+WINDOW = datetime.timedelta(days=scores.WINDOW_DAYS)
 
 
 @dataclass
 class FamilyEngagement:
     child_id: int
-    current: signals.EngagementScore
-    previous: signals.EngagementScore
+    current: scores.EngagementScore
+    previous: scores.EngagementScore
     falling: bool
     reason: str  # "drop" or "quiet" when falling
     open_barriers: list[Barrier] = field(default_factory=list)
@@ -52,7 +52,7 @@ class FamilyEngagement:
 @dataclass
 class _Counts:
     acknowledged: list[bool] = field(default_factory=lambda: [False, False])
-    expected_share: float = signals.DEFAULT_GUARDIAN_SHARE
+    expected_share: float = scores.DEFAULT_GUARDIAN_SHARE
     visits: list[int] = field(default_factory=lambda: [0, 0])
     attended: list[int] = field(default_factory=lambda: [0, 0])
     with_guardian: list[int] = field(default_factory=lambda: [0, 0])
@@ -65,8 +65,8 @@ class _Counts:
     last_contact: datetime.date | None = None
     home_practice_days: int | None = None
 
-    def activity(self, window: int) -> signals.FamilyActivity:
-        return signals.FamilyActivity(
+    def activity(self, window: int) -> scores.FamilyActivity:
+        return scores.FamilyActivity(
             agreement_acknowledged=self.acknowledged[window],
             portal_visits=self.visits[window],
             attended_sessions=self.attended[window],
@@ -107,8 +107,8 @@ def _agreements(ids: QuerySet, counts: dict[int, _Counts], now: datetime.datetim
             at = row["first_agreed"]
             counts[child_id].acknowledged[window] = at is not None and at <= end
     for row in agreements:  # the latest version sets what is expected
-        share = signals.EXPECTED_GUARDIAN_SHARE.get(row["parent_sessions"])
-        counts[row["child_id"]].expected_share = share or signals.DEFAULT_GUARDIAN_SHARE
+        share = scores.EXPECTED_GUARDIAN_SHARE.get(row["parent_sessions"])
+        counts[row["child_id"]].expected_share = share or scores.DEFAULT_GUARDIAN_SHARE
 
 
 def _windowed(field_name: str, now: datetime.datetime) -> tuple[Q, Q]:
@@ -171,7 +171,7 @@ def _overlap_days(first: datetime.date, last: datetime.date, start, end) -> int:
 
 def _home_practice(ids: QuerySet, counts, now, tz) -> None:
     today = timezone.localtime(now, tz).date()
-    starts = [today - datetime.timedelta(days=signals.WINDOW_DAYS * n) for n in (1, 2)]
+    starts = [today - datetime.timedelta(days=scores.WINDOW_DAYS * n) for n in (1, 2)]
     rows = HomePractice.objects.filter(
         child__in=ids, until__gt=starts[1], assigned_at__lte=now
     ).values("child_id", "frequency", "assigned_at", "until", "is_active", "ended_at")
@@ -184,7 +184,7 @@ def _home_practice(ids: QuerySet, counts, now, tz) -> None:
         family = counts[row["child_id"]]
         for window, (start, end) in enumerate(windows):
             days = _overlap_days(first, last, start, end)
-            family.expected[window] += signals.expected_check_ins(row["frequency"], days)
+            family.expected[window] += scores.expected_check_ins(row["frequency"], days)
         if row["is_active"] and row["until"] >= today:
             days = (today - first).days
             family.home_practice_days = max(days, family.home_practice_days or 0)
@@ -278,16 +278,16 @@ def family_engagement(
     today = timezone.localtime(now, tz).date()
     result = {}
     for child_id, family in counts.items():
-        current = signals.engagement_score(family.activity(0))
-        previous = signals.engagement_score(family.activity(1))
+        current = scores.engagement_score(family.activity(0))
+        previous = scores.engagement_score(family.activity(1))
         quiet = None if family.last_contact is None else (today - family.last_contact).days
-        falling = signals.is_falling(
+        falling = scores.is_falling(
             current.score,
             previous.score,
             home_practice_days=family.home_practice_days,
             days_since_contact=quiet,
         )
-        drop = current.score - previous.score <= -signals.FALLING_DROP
+        drop = current.score - previous.score <= -scores.FALLING_DROP
         reason = ("drop" if drop else "quiet") if falling else ""
         result[child_id] = FamilyEngagement(child_id, current, previous, falling, reason)
     _attach_open_barriers(result)
@@ -298,7 +298,7 @@ def score_of(result: dict[int, FamilyEngagement], child_id: int) -> FamilyEngage
     """A family's engagement, or the score of a family with no activity yet."""
     if child_id in result:
         return result[child_id]
-    empty = signals.engagement_score(signals.FamilyActivity())
+    empty = scores.engagement_score(scores.FamilyActivity())
     return FamilyEngagement(child_id, empty, empty, False, "")
 
 

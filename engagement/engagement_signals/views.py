@@ -17,7 +17,7 @@ def report(request):
     audit(actor=request.user, action="report.engagement_view", request=request)
     return render(
         request,
-        "engagement_signals/report.html",
+        "engagement/engagement_signals/report.html",
         {"report": engagement_report(timezone.now(), practice.tz)},
     )
 
@@ -35,6 +35,6 @@ def child_engagement(request, pk):
     )
     return render(
         request,
-        "engagement_signals/child.html",
+        "engagement/engagement_signals/child.html",
         {"child": child, "policy": child_policy, "engagement": family},
     )

@@ -31,7 +31,7 @@ def child_record(request, pk):
     )
     return render(
         request,
-        "export/child_record.html",
+        "engagement/export/child_record.html",
         {"record": record, "child": child, "age": child.age_on(Practice.get().today())},
     )
 
@@ -53,7 +53,9 @@ def _family(request, child_pk: int | None, as_json: bool):
             format="json" if as_json else "print",
         )
     if not as_json:
-        return render(request, "export/family.html", {"data": data, "child_pk": child_pk})
+        return render(
+            request, "engagement/export/family.html", {"data": data, "child_pk": child_pk}
+        )
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )

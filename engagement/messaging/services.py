@@ -18,8 +18,8 @@ from practice.audit import audit
 from practice.models import Child, CommunicationPolicy, Practice, User
 from practice.once import create_once
 
-from ..notices.services import message_notice_queue, message_notices_skip_read
 from .models import Message, MessageThread
+from .notices import message_notice_queue, message_notices_skip_read
 from .timing import local_midnight
 
 

@@ -30,7 +30,7 @@ def portal_messages(request):
         request.user, [entry.child_policy for entry in children]
     )
     context = {"children": children, "threads": threads, **_boundaries()}
-    return render(request, "messaging/portal_messages.html", context)
+    return render(request, "engagement/messaging/portal_messages.html", context)
 
 
 @parent_required
@@ -50,7 +50,7 @@ def thread_start(request, child_pk):
             messages.success(request, _("Your message was sent to the care team."))
             return redirect("message_thread", pk=thread.pk)
     context = {"form": form, "child": child, **_boundaries()}
-    return render(request, "messaging/thread_start.html", context)
+    return render(request, "engagement/messaging/thread_start.html", context)
 
 
 @login_required
@@ -91,4 +91,4 @@ def thread_detail(request, pk):
         "form": form,
         **_boundaries(),
     }
-    return render(request, "messaging/thread.html", context)
+    return render(request, "engagement/messaging/thread.html", context)

@@ -1,2 +1,2 @@
-"""Notices: new-message notices (held until quiet hours end) and session reminders (about 24
-hours ahead, moved earlier out of quiet hours), all through the outbox."""
+"""Notices: session reminders (about 24 hours ahead, moved earlier out of quiet hours), through
+the outbox. New-message notices are messaging's (engagement/messaging/notices.py)."""

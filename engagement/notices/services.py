@@ -1,16 +1,12 @@
-"""Notices through the outbox: a new message tells the other side (no content, held until
-quiet hours end) and a reminder goes about a day before each upcoming session (moved earlier
-out of quiet hours). The safety notice is practice-level: practice/safety/notices.py.
-
-Both are created in the same transaction as what caused them (a message's notice commits with
-the message), so neither is lost between a commit and a callback; the outbox delivers after
-the commit.
+"""Session reminders through the outbox: a reminder goes about a day before each upcoming
+session (moved earlier out of quiet hours), written by the beat's tick a little before it is
+due. New-message notices are messaging's (engagement/messaging/notices.py); the safety notice
+is practice-level: practice/safety/notices.py.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -20,12 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.models import CommunicationPolicy, OutgoingEmail, Practice, User
-from practice.outbox.services import email_queue
-from practice.timing import ContactRules, NeverAllowed, contact_rules, latest_allowed, next_allowed
+from practice.timing import ContactRules, NeverAllowed, latest_allowed, next_allowed
 
-from ..messaging.models import Message, MessageThread
 from ..updates.models import UpdatePreference
-from ..updates.schedule import contact_rules_for, preference_for, rules_for_users
+from ..updates.schedule import contact_rules_for
 from ..visits.models import SessionLog
 from . import selectors
 
@@ -48,144 +42,6 @@ def _policy(practice: Practice) -> CommunicationPolicy:
 
 def _url(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
-
-
-# New-message notices ---------------------------------------------------------------------
-
-
-def message_notice_key(thread_id: int, recipient_id: int, message_id: int) -> str:
-    return f"message:{thread_id}:{recipient_id}:{message_id}"
-
-
-def _has_pending_notice(thread: MessageThread, recipient: User) -> bool:
-    """Coalescing: one waiting notice per thread and recipient already says "new message"."""
-    return OutgoingEmail.objects.filter(
-        user=recipient,
-        kind=OutgoingEmail.Kind.MESSAGE_NOTICE,
-        state=OutgoingEmail.State.PENDING,
-        key__startswith=f"message:{thread.pk}:{recipient.pk}:",
-    ).exists()
-
-
-def _rules_for(recipient: User, communication: CommunicationPolicy) -> ContactRules:
-    if recipient.is_parent:
-        return contact_rules_for(preference_for(recipient, communication), communication)
-    return contact_rules(communication)
-
-
-def message_notice_queue(
-    *, message: Message, now: datetime.datetime | None = None
-) -> list[OutgoingEmail]:
-    """Tell the other side of the thread that a message is waiting, without a word of it.
-
-    Held until the recipient may be contacted (the practice's quiet hours and weekends, and a
-    parent's own times). One notice waits per thread and recipient: later messages join it.
-    Call inside the transaction that saved the message (the thread's row, just updated, is
-    locked, so two messages cannot both see no waiting notice)."""
-    now = now or timezone.now()
-    thread = message.thread
-    practice = Practice.get()
-    communication = _policy(practice)
-    queued = []
-    for recipient in selectors.message_notice_recipients(thread, message):
-        if _has_pending_notice(thread, recipient):
-            continue
-        try:
-            send_after = next_allowed(_rules_for(recipient, communication), now, practice.tz)
-        except NeverAllowed:
-            continue  # every minute is blocked for them: no notice rather than a wrong one
-        email = email_queue(
-            to=recipient.email,
-            kind=OutgoingEmail.Kind.MESSAGE_NOTICE,
-            name="message-notice",
-            context={
-                "recipient": recipient,
-                "for_family": recipient.is_parent,
-                "thread_url": _url("message_thread", thread.pk),
-                "emergency_notice": communication.emergency_notice,
-            },
-            user=recipient,
-            key=message_notice_key(thread.pk, recipient.pk, message.pk),
-            send_after=send_after,
-        )
-        queued.append(email)
-    return queued
-
-
-def message_notices_skip_read(*, thread: MessageThread, reader: User) -> int:
-    """The reader has seen the thread: their waiting notice has nothing left to tell."""
-    return OutgoingEmail.objects.filter(
-        user=reader,
-        kind=OutgoingEmail.Kind.MESSAGE_NOTICE,
-        state=OutgoingEmail.State.PENDING,
-        key__startswith=f"message:{thread.pk}:{reader.pk}:",
-    ).update(state=OutgoingEmail.State.SKIPPED, updated_at=timezone.now())
-
-
-def message_notices_skip_stale(
-    *, now: datetime.datetime | None = None, practice: Practice | None = None
-) -> int:
-    """Waiting notices whose recipient is no longer on the other side of the thread (a
-    guardian whose access became none, a clinician who left the care team or the practice)
-    become skipped. The reminder tick runs this every 15 minutes."""
-    pending = selectors.pending_message_notices()
-    if not pending:
-        return 0
-    now = now or timezone.now()
-    practice = practice or Practice.get()
-    today = now.astimezone(practice.tz).date()
-    threads = selectors.threads_with_policy_data({thread_id for _email, thread_id in pending})
-    stale = [
-        email.pk
-        for email, thread_id in pending
-        if not selectors.still_the_other_side(threads.get(thread_id), email.user, practice, today)
-    ]
-    if not stale:
-        return 0
-    return OutgoingEmail.objects.filter(pk__in=stale, state=OutgoingEmail.State.PENDING).update(
-        state=OutgoingEmail.State.SKIPPED, updated_at=now
-    )
-
-
-def message_notices_reschedule(
-    *, communication: CommunicationPolicy, now: datetime.datetime | None = None
-) -> int:
-    """Waiting notices follow a change of quiet hours: each goes at its recipient's next
-    allowed time from now, earlier when the hours shrank, later when they grew. Returns how
-    many moved. Only notices not tried yet: a retry waits out the outbox's backoff, and the
-    outbox checks the hours once more before it sends (practice/outbox/holds.py)."""
-    now = now or timezone.now()
-    waiting = list(
-        OutgoingEmail.objects.filter(
-            kind=OutgoingEmail.Kind.MESSAGE_NOTICE, state=OutgoingEmail.State.PENDING, attempts=0
-        ).only("pk", "user_id", "send_after")
-    )
-    if not waiting:
-        return 0
-    moved = _new_send_times(waiting, communication, now, Practice.get().tz)
-    for send_after, ids in moved.items():
-        # Conditional on pending: a row a worker has just claimed is left to it.
-        OutgoingEmail.objects.filter(
-            pk__in=ids, state=OutgoingEmail.State.PENDING, attempts=0
-        ).update(send_after=send_after, updated_at=now)
-    return sum(len(ids) for ids in moved.values())
-
-
-def _new_send_times(
-    waiting: list[OutgoingEmail], communication: CommunicationPolicy, now: datetime.datetime, tz
-) -> dict[datetime.datetime, list[int]]:
-    """{new send_after: ids} for the notices whose time changes (one UPDATE per time)."""
-    rules = rules_for_users({email.user_id for email in waiting if email.user_id}, communication)
-    practice_rules = contact_rules(communication)
-    moved: dict = defaultdict(list)
-    for email in waiting:
-        try:
-            send_after = next_allowed(rules.get(email.user_id, practice_rules), now, tz)
-        except NeverAllowed:
-            continue  # no allowed minute at all: the outbox's own check leaves it as it is
-        if send_after != max(email.send_after, now):
-            moved[send_after].append(email.pk)
-    return moved
 
 
 # Session reminders -----------------------------------------------------------------------

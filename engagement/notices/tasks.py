@@ -12,11 +12,8 @@ from django.utils import timezone
 from practice.models import Practice
 from practice.outbox.tasks import deliver_emails
 
-from .services import (
-    message_notices_skip_stale,
-    session_reminders_queue,
-    session_reminders_skip_stale,
-)
+from ..messaging.notices import message_notices_skip_stale
+from .services import session_reminders_queue, session_reminders_skip_stale
 
 
 @shared_task

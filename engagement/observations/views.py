@@ -52,7 +52,7 @@ def observation_share(request, pk):
         "form": form,
         "observations": selectors.observations_for_guardian(request.user, child_policy, child),
     }
-    return render(request, "observations/share.html", context)
+    return render(request, "engagement/observations/share.html", context)
 
 
 @require_POST
@@ -74,7 +74,7 @@ def observation_reply(request, pk):
             url = reverse("child_detail", args=[observation.child.pk])
             return redirect(f"{url}#observation-{observation.pk}")
     context = {"observation": observation, "child": observation.child, "form": form}
-    return render(request, "observations/reply.html", context, status=400)
+    return render(request, "engagement/observations/reply.html", context, status=400)
 
 
 def portal_card(user, child_policy, child, board) -> dict:

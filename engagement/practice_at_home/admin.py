@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import CheckIn
+from practice.admin import NoClinicalTextAdmin
+
+from .models import CheckIn, HomePractice
 
 
 @admin.register(CheckIn)
@@ -15,4 +17,16 @@ class CheckInAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HomePractice)
+class HomePracticeAdmin(NoClinicalTextAdmin):
+    # The strategy, instructions and demonstration are written for one family: not listed here.
+    list_display = ["pk", "child", "goal_id", "frequency", "until", "is_active", "assigned_at"]
+    list_filter = ["is_active", "frequency"]
+    fields = ["child", "goal", "frequency", "until", "is_active", "assigned_by", "assigned_at"]
+    readonly_fields = ["child", "goal", "assigned_by", "assigned_at"]
+
+    def has_add_permission(self, request):
         return False

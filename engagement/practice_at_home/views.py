@@ -53,7 +53,7 @@ def home_practice_assign(request, child_pk):
                 return redirect("session_detail", pk=session.pk)
             return redirect("child_detail", pk=child.pk)
     context = {"form": form, "child": child, "session": session, "has_goals": goals.exists()}
-    return render(request, "practice_at_home/assign.html", context)
+    return render(request, "engagement/practice_at_home/assign.html", context)
 
 
 @require_POST
@@ -127,7 +127,7 @@ def check_in(request, child_pk, pk):
         typed = request.POST if errors else None
         context = {"item": item, "child": child, "errors": errors, "saved": saved, "typed": typed}
         context.update(selectors.check_in_context(today))
-        return render(request, "practice_at_home/_check_in.html", context)
+        return render(request, "engagement/practice_at_home/_check_in.html", context)
     for error in errors:
         messages.error(request, error)
     if saved:

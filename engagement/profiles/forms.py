@@ -1,6 +1,6 @@
 from django import forms
 
-from ..models import ParentProfile
+from .models import ParentProfile
 
 PROFILE_FIELDS = [
     "preferred_channel",

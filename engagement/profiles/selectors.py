@@ -6,7 +6,7 @@ from __future__ import annotations
 from practice.access import ChildPolicy
 from practice.models import Guardianship, User
 
-from ..models import ParentProfile
+from .models import ParentProfile
 
 
 def own_profile(parent: User) -> ParentProfile:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from practice.audit import audit
 from practice.models import User
 
-from ..models import ParentProfile
 from .forms import PROFILE_FIELDS
+from .models import ParentProfile
 
 
 @transaction.atomic

@@ -16,4 +16,4 @@ def about_you(request):
         services.parent_profile_update(parent=request.user, **form.cleaned_data)
         messages.success(request, _("Saved. Your care team will see this beside your family."))
         return redirect("about_you")
-    return render(request, "profiles/about_you.html", {"form": form})
+    return render(request, "engagement/profiles/about_you.html", {"form": form})

@@ -35,7 +35,7 @@ def session_cancel(request, child_pk, pk):
             return redirect("portal_child", pk=session.child.pk)
     return render(
         request,
-        "rescheduling/cancel.html",
+        "engagement/rescheduling/cancel.html",
         {"form": form, "session": session, "child": session.child},
     )
 
@@ -60,7 +60,7 @@ def reschedule_ask(request, child_pk, pk):
             return redirect("portal_child", pk=session.child.pk)
     return render(
         request,
-        "rescheduling/ask.html",
+        "engagement/rescheduling/ask.html",
         {"form": form, "session": session, "child": session.child},
     )
 
@@ -90,7 +90,7 @@ def reschedule_answer(request, pk):
             return redirect("child_detail", pk=session.child.pk)
     return render(
         request,
-        "rescheduling/answer.html",
+        "engagement/rescheduling/answer.html",
         {
             "form": form,
             "reschedule_request": reschedule_request,

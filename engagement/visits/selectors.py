@@ -185,3 +185,11 @@ def session_named_in_link(user: User, child: Child, pk: str | None) -> SessionLo
     if session.child.pk != child.pk:
         raise Http404
     return session
+
+
+def family_cancellation_unasked(session: SessionLog) -> bool:
+    """A session the family cancelled with no barrier recorded for it yet (barriers/ records
+    them; read through the session's reverse relation, so visits/ does not import barriers/)."""
+    if session.status != SessionLog.Status.CANCELLED_FAMILY:
+        return False
+    return not session.barriers.exists()

@@ -18,7 +18,6 @@ from practice.decorators import clinician_required
 from practice.forms import add_service_errors
 from practice.models import Guardianship, Practice, User
 
-from ..barriers.selectors import family_cancellation_unasked
 from . import selectors, services
 from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
 from .log_changes import fingerprint
@@ -54,7 +53,7 @@ def session_schedule(request, child_pk):
                 % {"count": len(sessions), "child": child},
             )
             return redirect("child_detail", pk=child.pk)
-    return render(request, "visits/schedule.html", {"form": form, "child": child})
+    return render(request, "engagement/visits/schedule.html", {"form": form, "child": child})
 
 
 def _log_form(request, session, data=None):
@@ -82,7 +81,7 @@ def _after_logging(request, session):
     else:
         messages.success(request, _("Saved. Sign the log when it is complete."))
         next_page = redirect("session_log", pk=session.pk)
-    if family_cancellation_unasked(session):
+    if selectors.family_cancellation_unasked(session):
         return redirect("barrier_after_cancellation", pk=session.pk)
     if "assign_home_practice" in request.POST:
         assign = reverse("home_practice_assign", args=[session.child_id])
@@ -149,7 +148,7 @@ def session_log(request, pk):
             return _after_logging(request, session)
     return render(
         request,
-        "visits/log_form.html",
+        "engagement/visits/log_form.html",
         {"form": form, "session": session, "child": session.child, "changes": changes},
     )
 
@@ -221,7 +220,9 @@ def session_detail(request, pk):
         else:
             messages.success(request, _("The addendum was added."))
             return redirect("session_detail", pk=pk)
-    return render(request, "visits/detail.html", _detail_context(session, child_policy, form))
+    return render(
+        request, "engagement/visits/detail.html", _detail_context(session, child_policy, form)
+    )
 
 
 def _detail_context(session, child_policy, form) -> dict:
@@ -265,6 +266,6 @@ def session_reschedule(request, pk):
             return redirect("child_detail", pk=session.child.pk)
     return render(
         request,
-        "visits/reschedule.html",
+        "engagement/visits/reschedule.html",
         {"form": form, "session": session, "child": session.child},
     )

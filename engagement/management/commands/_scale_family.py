@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from engagement.models import ParentProfile
+from engagement.profiles.models import ParentProfile
 from practice.models import Invitation
 
 from ._scale_names import AVAILABILITY, HOPES

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from engagement.models import ParentProfile
+from engagement.profiles.models import ParentProfile
 from goals.models import Goal, Perspective
 from goals.services import goal_create, goal_propose, goal_rate
 from practice.access import policy_for

@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from engagement.models import ParentProfile
+from engagement.profiles.models import ParentProfile
 from engagement.visits.models import SessionLog
 from practice.models import (
     AuditEvent,

@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement import signals
 from engagement.engagement_agreements.models import (
     EngagementAcknowledgement,
     EngagementAgreement,
 )
+from engagement.engagement_signals import scores as signals
 from engagement.engagement_signals.selectors import family_engagement
 from engagement.messaging import services as messaging
 from goals.services import goal_create

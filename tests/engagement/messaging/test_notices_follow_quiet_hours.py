@@ -7,8 +7,8 @@ import zoneinfo
 from django.urls import reverse
 from django.utils import timezone
 
+from engagement.messaging import notices as services
 from engagement.messaging import services as messaging
-from engagement.notices import services
 from practice.models import CommunicationPolicy, OutgoingEmail
 from practice.policy.services import communication_policy_update
 from tests.factories import OutgoingEmailFactory

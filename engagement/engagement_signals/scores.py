@@ -1,6 +1,6 @@
 """Engagement signals: a family's engagement with one child's therapy over a rolling window,
 as a score from 0 to 100 with its parts and its trend. Pure functions of plain numbers: the
-selector (engagement/engagement_signals/selectors.py) counts, this module scores.
+selector (selectors.py beside it) counts, this module scores.
 
 The parts follow the stages of engagement, each scored 0 to 1:
 
