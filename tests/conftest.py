@@ -167,3 +167,11 @@ def past_session(cast):
         )
 
     return make
+
+
+@pytest.fixture
+def co_parent(cast) -> User:
+    """Chris Rowe, Mia's father: a second guardian with full access."""
+    father = ParentFactory(full_name="Chris Rowe")
+    GuardianshipFactory(child=cast.child, guardian=father, relationship="father")
+    return father

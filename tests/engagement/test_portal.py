@@ -16,7 +16,6 @@ from tests.factories import (
     AddendumFactory,
     ChildFactory,
     GuardianshipFactory,
-    ParentFactory,
     SafetyConcernFactory,
     SessionLogFactory,
 )
@@ -116,10 +115,8 @@ def test_a_barred_guardian_sees_nothing_of_the_child(client, cast):
         assert text not in page
 
 
-def test_a_co_parent_is_not_counted_another_guardians_unread_messages(client, cast):
+def test_a_co_parent_is_not_counted_another_guardians_unread_messages(client, cast, co_parent):
     mias_week(cast)
-    co_parent = ParentFactory()
-    GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
     page = home(client, co_parent)
     assert "new message" not in page
     assert SUMMARY in page  # the co-parent does see Mia's shared items

@@ -11,7 +11,7 @@ from django.urls import reverse
 from practice.confidentiality import agreement_acknowledge, agreement_prompt, birthday
 from practice.models import Child, ConfidentialityAcknowledgement, Practice
 from practice.services import agreement_record
-from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
+from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory
 
 PROMPT = "I have read this"
 
@@ -130,10 +130,8 @@ def test_without_an_agreement_there_is_nothing_to_acknowledge(client, cast):
     assert PROMPT not in portal(client, cast.parent, child)
 
 
-def test_the_care_team_sees_who_has_read_which_version(client, cast):
+def test_the_care_team_sees_who_has_read_which_version(client, cast, co_parent):
     # Given two guardians with access, of whom only Pat has read version 1
-    co_parent = ParentFactory(full_name="Chris Rowe")
-    GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
     agreement = current(cast)
     acknowledge(client, cast.parent, cast.child, agreement)
     # When the clinician opens Mia's page

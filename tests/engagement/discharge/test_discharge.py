@@ -31,7 +31,6 @@ from practice.models import (
 from tests.factories import (
     ChildFactory,
     GuardianshipFactory,
-    ParentFactory,
     SessionLogFactory,
 )
 from tests.querycount import count_queries
@@ -415,9 +414,7 @@ def test_a_guardian_with_access_none_sees_no_summary(client, cast):
     assert KEEP not in client.get(reverse("portal_home")).content.decode()
 
 
-def test_a_second_guardian_with_full_access_sees_the_summary_too(client, cast):
-    co_parent = ParentFactory()
-    GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
+def test_a_second_guardian_with_full_access_sees_the_summary_too(client, cast, co_parent):
     discharge(cast)
     client.force_login(co_parent)
     assert KEEP in client.get(reverse("portal_child", args=[cast.child.pk])).content.decode()

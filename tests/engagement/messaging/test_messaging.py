@@ -15,7 +15,7 @@ from engagement.messaging.models import Message, MessageThread
 from engagement.messaging.selectors import overdue_threads
 from engagement.messaging.timing import business_days_between, is_overdue, local_midnight
 from practice.models import AuditEvent, CommunicationPolicy
-from tests.factories import ClinicianFactory, GuardianshipFactory, ParentFactory
+from tests.factories import ClinicianFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 SECRET = "Worried about the night terrors QZX"
@@ -110,10 +110,8 @@ def test_every_message_form_shows_the_emergency_notice_and_the_response_time(cli
         assert "You can expect a reply within 3 business days" in page, url
 
 
-def test_a_co_parent_never_sees_another_guardians_threads(client, cast):
+def test_a_co_parent_never_sees_another_guardians_threads(client, cast, co_parent):
     # Given a co-parent with full access to the same child, and Pat's thread
-    co_parent = ParentFactory(full_name="Chris Rowe")
-    GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
     thread = _start(cast)
     client.force_login(co_parent)
     # Then nowhere in the co-parent's portal is Pat's message, and its URL is a 404

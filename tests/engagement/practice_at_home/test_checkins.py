@@ -160,11 +160,9 @@ def test_more_than_planned_is_said_so(client, cast, today, assign):
     assert "Last 7 days: 2, more than the 1 planned" in response.content.decode()
 
 
-def test_counts_combine_the_familys_check_ins(client, cast, today, assign):
+def test_counts_combine_the_familys_check_ins(client, cast, today, assign, co_parent):
     # Given a co-parent with full access who also checked in, yesterday
     home_practice = assign(cast.child, cast.clinician)
-    co_parent = ParentFactory()
-    GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
     CheckInFactory(
         home_practice=home_practice,
         guardian=co_parent,

@@ -4,7 +4,6 @@ family on the child page; no other guardian ever sees it."""
 from django.urls import reverse
 
 from engagement.models import ParentProfile
-from tests.factories import GuardianshipFactory, ParentFactory
 
 HOPES = "That bedtimes feel calm again"
 KNOWS = "She needs a minute of quiet after school"
@@ -52,10 +51,8 @@ def test_care_team_sees_the_profile_beside_the_family(client, cast):
     assert "After 19:00" in page and "learns best by being shown" in page
 
 
-def test_a_co_parent_and_the_office_never_see_it(client, cast):
+def test_a_co_parent_and_the_office_never_see_it(client, cast, co_parent):
     # Given a co-parent with full access, and the parent's profile
-    co_parent = ParentFactory()
-    GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
     client.force_login(cast.parent)
     client.post(reverse("about_you"), answers())
     # Then the co-parent's own "About you" and portal pages never show it

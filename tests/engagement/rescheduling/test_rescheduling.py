@@ -123,9 +123,7 @@ def test_reschedule_request_is_answered_by_the_clinician(client, cast):
     assert "Moved to Tuesday 4.30pm ANS1" in page
 
 
-def test_outsider_cannot_answer_and_a_co_parent_does_not_see_the_request(client, cast):
-    co_parent = ParentFactory()
-    GuardianshipFactory(child=cast.child, guardian=co_parent, relationship="father")
+def test_outsider_cannot_answer_and_a_co_parent_does_not_see_the_request(client, cast, co_parent):
     session = upcoming(cast)
     ask(client, cast.parent, session, times="Mornings only PRF1")
     request = RescheduleRequest.objects.get()
