@@ -142,7 +142,7 @@ def set_access(cast):
     """Puts Mia under a new agreement at `level` and Pat's guardianship at `access`:
     `set_access("progress", "limited")`."""
 
-    def put(level, access, *, version=900, reason="Court order"):
+    def put(level, access, *, version=100_000, reason="Court order"):
         AgreementFactory(
             child=cast.child,
             sharing_level=level,

@@ -46,6 +46,7 @@ from tests.family_record import (
     SUMMARY,
     TABLE,
     family_record,
+    signed_session,
 )
 from tests.querycount import count_queries
 
@@ -278,3 +279,22 @@ def test_the_whole_family_export_stays_bounded(client, cast, django_assert_max_n
     # Three children (Mia and two more): a fixed cost per child, none per row.
     with django_assert_max_num_queries(45):
         assert client.get(reverse("family_export")).status_code == 200
+
+
+def test_the_record_says_shared_only_of_what_the_family_can_read(client, cast):
+    # The "shared" tickbox alone does not make a summary the family's: an unsigned log is not
+    # shown in the portal, so the record does not call it shared (SessionLog.shared_with_family).
+    unsigned = SessionLogFactory(
+        child=cast.child,
+        clinician=cast.clinician,
+        days_ago=2,
+        status="attended",
+        duration_minutes=50,
+        shared_summary="Drafted for the family, not yet signed",
+    )
+    assert unsigned.summary_shared and unsigned.signed_at is None
+    signed_session(cast, cast.child, 9, shared_summary="Signed and shared")
+    client.force_login(cast.clinician)
+    page = client.get(reverse("child_record", args=[cast.child.pk])).content.decode()
+    assert "Summary (not shared):</span> Drafted for the family" in page
+    assert "Summary shared with the family:</span> Signed and shared" in page
