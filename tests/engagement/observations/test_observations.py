@@ -11,7 +11,6 @@ from engagement.observations.services import observation_reply, observation_shar
 from goals.models import GoalRating
 from tests.factories import AgreementFactory, GuardianshipFactory, ParentFactory
 
-LEVELS = {f"level_{name}": "x" for name in ["minus_2", "minus_1", "0", "plus_1", "plus_2"]}
 SEEN = "She named her feelings at bedtime without the chart"
 REPLY = "Wonderful: try asking what helped"
 

@@ -16,7 +16,6 @@ from engagement.practice_at_home.streaks import completion, daily_streak, summar
 from engagement.profiles.services import parent_profile_update
 from tests.factories import AgreementFactory, CheckInFactory, GuardianshipFactory, ParentFactory
 
-LEVELS = {f"level_{name}": "x" for name in ["minus_2", "minus_1", "0", "plus_1", "plus_2"]}
 D = datetime.date
 
 

@@ -26,13 +26,6 @@ from tests.factories import (
     SessionLogFactory,
 )
 
-LEVELS = {
-    "level_minus_2": "a",
-    "level_minus_1": "b",
-    "level_0": "c",
-    "level_plus_1": "d",
-    "level_plus_2": "e",
-}
 STRATEGY = "Feelings chart at bedtime"
 INSTRUCTIONS = "Point to how the day felt and name it together"
 SHOWN = "I pointed to cross and Mia copied me"

@@ -30,7 +30,8 @@ SECOND = "The summary typed second, from the same version"
 SECOND_NOTE = "The private note typed second"
 
 
-def past_session(cast, **fields) -> SessionLog:
+def recent_session(cast, **fields) -> SessionLog:
+    """Mia's session with Alice that began three hours ago."""
     return SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
@@ -85,7 +86,7 @@ def test_the_second_of_two_stale_forms_gets_a_conflict_showing_what_changed(
     client, cast, colleague
 ):
     # Given Alice and Cara with the same log open at the same version
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     alice, cara = opened(client, session), opened(colleague, session)
     url = reverse("session_log", args=[session.pk])
@@ -106,7 +107,7 @@ def test_the_second_of_two_stale_forms_gets_a_conflict_showing_what_changed(
 
 
 def test_after_the_conflict_a_second_save_is_deliberate_and_stands(client, cast, colleague):
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     alice, cara = opened(client, session), opened(colleague, session)
     url = reverse("session_log", args=[session.pk])
@@ -120,7 +121,7 @@ def test_after_the_conflict_a_second_save_is_deliberate_and_stands(client, cast,
 
 
 def test_a_stale_form_cannot_sign_over_a_newer_save(client, cast, colleague):
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     alice, cara = opened(client, session), opened(colleague, session)
     url = reverse("session_log", args=[session.pk])
@@ -134,7 +135,7 @@ def test_a_stale_form_cannot_sign_over_a_newer_save(client, cast, colleague):
 
 
 def test_a_form_opened_before_the_log_was_signed_keeps_its_text(client, cast, colleague):
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     alice, cara = opened(client, session), opened(colleague, session)
     url = reverse("session_log", args=[session.pk])
@@ -169,7 +170,7 @@ def test_a_family_cancellation_is_not_overwritten_by_a_form_opened_before_it(cli
 
 
 def test_the_service_refuses_a_stale_version(cast):
-    session = past_session(cast)
+    session = recent_session(cast)
     opened_at = session.version
     services.session_log_save(
         session=session,
@@ -206,7 +207,7 @@ def autosave(client, session, opened_at: dict, sequence: int | None = None, **fi
 
 def test_a_late_autosave_after_a_save_is_discarded_and_says_so(client, cast):
     # Given a log page that autosaved, then saved the log
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     page = opened(client, session)
     assert autosave(client, session, page, 1, shared_summary="Half typ").status_code == 200
@@ -223,7 +224,7 @@ def test_a_late_autosave_after_a_save_is_discarded_and_says_so(client, cast):
 
 
 def test_a_late_autosave_after_signing_is_discarded_and_says_so(client, cast):
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     page = opened(client, session)
     client.post(reverse("session_log", args=[session.pk]), log_post(page, sign="1"))
@@ -233,7 +234,7 @@ def test_a_late_autosave_after_signing_is_discarded_and_says_so(client, cast):
 
 
 def test_an_older_autosave_never_replaces_a_newer_draft(client, cast):
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     page = opened(client, session)
     assert autosave(client, session, page, 5, private_note="newer text").status_code == 200
@@ -243,7 +244,7 @@ def test_an_older_autosave_never_replaces_a_newer_draft(client, cast):
 
 
 def test_the_log_page_numbers_its_autosaves_and_reports_failures(client, cast):
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     page = opened(client, session)
     autosave(client, session, page, 7, private_note="typed")
@@ -253,7 +254,7 @@ def test_the_log_page_numbers_its_autosaves_and_reports_failures(client, cast):
 
 
 def test_a_tampered_version_in_an_autosave_is_a_clear_400(client, cast):
-    session = past_session(cast)
+    session = recent_session(cast)
     client.force_login(cast.clinician)
     response = client.post(
         reverse("session_autosave", args=[session.pk]), {"version": "12:bad", "private_note": "x"}
@@ -290,7 +291,7 @@ def run_together(*calls):
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_of_the_same_log_at_once_one_wins_the_other_conflicts(cast):
     need(connection.vendor == "postgresql", "row locks need PostgreSQL")
-    session = past_session(cast)
+    session = recent_session(cast)
     opened_at = session.version
 
     def save(summary):
