@@ -123,8 +123,11 @@ class ProgressEmail:
 
     @property
     def child_names(self) -> str:
-        """The first names of the children with news: "Mia", "Mia and Leo", "Mia, Leo and Ada"."""
-        names = [section.name for section in self.sections if section.has_news]
+        """The first names of the children with news: "Mia", "Mia and Leo", "Mia, Leo and Ada";
+        with no news (an email that is skipped, seen in the preview), every child's."""
+        names = [section.name for section in self.sections if section.has_news] or [
+            section.name for section in self.sections
+        ]
         if len(names) < 2:
             return "".join(names)
         return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
