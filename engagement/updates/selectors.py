@@ -6,8 +6,6 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
 from practice.models import CommunicationPolicy, Practice, User
 from practice.policy.services import communication_policy_for
 
@@ -47,10 +45,9 @@ def _reason(pref: UpdatePreference, communication: CommunicationPolicy, tz: Zone
     return ""
 
 
-def preference_page(parent: User) -> PreferencePage:
+def preference_page(parent: User, *, practice: Practice, now: datetime.datetime) -> PreferencePage:
     """The parent's own preference (an unsaved default before their first one) and when the
     next update is due. Only ever the signed-in parent's own row."""
-    practice = Practice.get()
     communication = communication_policy_for(practice)
     tz = practice.tz
     pref = UpdatePreference.objects.filter(parent=parent).first()
@@ -58,7 +55,7 @@ def preference_page(parent: User) -> PreferencePage:
         pref = UpdatePreference(parent=parent, cadence=communication.default_cadence)
     next_at = pref.next_update_at
     if pref.pk is None:
-        next_at = next_update_after(pref, communication, timezone.now(), tz)
+        next_at = next_update_after(pref, communication, now, tz)
     reason = _reason(pref, communication, tz)
     return PreferencePage(
         pref=pref,
