@@ -321,7 +321,6 @@ def guardian_add(
         actor=added_by,
         action="guardian.add",
         target=guardianship,
-        child=child,
         ip_address=ip_address,
         access=access,
     )
@@ -357,7 +356,6 @@ def guardianship_update(
             actor=updated_by,
             action="guardian.access_change",
             target=guardianship,
-            child=guardianship.child,
             ip_address=ip_address,
             reason=guardianship.access_reason,
             previous=previous,

@@ -73,7 +73,6 @@ def stage_change(
         actor=changed_by,
         action="child.stage_change",
         target=change,
-        child=child,
         ip_address=ip_address,
         from_stage=change.from_stage,
         to_stage=to_stage,
@@ -151,7 +150,6 @@ def child_discharge(
         actor=discharged_by,
         action="child.discharge",
         target=summary,
-        child=child,
         ip_address=ip_address,
         cancelled_sessions=cancelled,
     )

@@ -104,7 +104,6 @@ def engagement_agreement_acknowledge(
         actor=guardian,
         action="engagement_agreement.acknowledge",
         target=agreement,
-        child=agreement.child,
         ip_address=ip_address,
         version=agreement.version,
     )

@@ -87,7 +87,6 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         action="message.thread_view",
         target=thread,
-        child=thread.child,
         ip_address=client_ip(request),
         **emergency,
     )

@@ -192,7 +192,7 @@ def session_log_save(
     _save_versioned(session)
     session.guardians_attended.set(attendees)
     _replace_session_ratings(session, clinician, ratings, today)
-    audit(actor=clinician, action="session.log", target=session, child=session.child)
+    audit(actor=clinician, action="session.log", target=session)
     if sign:
         session = session_sign(
             session=session,
@@ -293,13 +293,7 @@ def session_sign(
     session.signed_at, session.signed_by = timezone.now(), clinician
     session.draft, session.draft_saved_at = {}, None
     _save_versioned(session)
-    audit(
-        actor=clinician,
-        action="session.sign",
-        target=session,
-        child=session.child,
-        ip_address=ip_address,
-    )
+    audit(actor=clinician, action="session.sign", target=session, ip_address=ip_address)
     return session
 
 

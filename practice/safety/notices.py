@@ -62,7 +62,6 @@ def safety_notices_queue(
             actor=concern.recorded_by,
             action="safety.notify",
             target=concern,
-            child=concern.child,
             ip_address=ip_address,
             guardian=guardian.pk,
             channel="email",
