@@ -81,7 +81,7 @@ def child_detail(request, pk):
             "board": goal_board(child_policy, child),
             "sessions": (
                 visit_selectors.child_sessions(child, timezone.now(), practice)
-                if child_policy.is_care_team
+                if child_policy.clinical
                 else None
             ),
             "today": today,

@@ -3,31 +3,24 @@ clinical content, so they are not listed here."""
 
 from django.contrib import admin
 
+from practice.admin import NoAdding, NoChanging
+
 from .models import Goal, GoalChange, GoalComment, GoalRating, Milestone
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(NoAdding, admin.ModelAdmin):
     list_display = ["pk", "child", "domain", "status", "weight", "review_date", "private_to_child"]
     list_filter = ["status", "domain"]
     fields = ["child", "domain", "status", "weight", "review_date", "private_to_child"]
     readonly_fields = ["child"]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(GoalRating)
-class GoalRatingAdmin(admin.ModelAdmin):
+class GoalRatingAdmin(NoChanging, admin.ModelAdmin):
     list_display = ["pk", "goal_id", "level", "rated_on", "source", "perspective"]
     list_filter = ["source", "perspective"]
     fields = ["level", "rated_on", "source", "perspective"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Milestone)
@@ -36,26 +29,14 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(GoalChange)
-class GoalChangeAdmin(admin.ModelAdmin):
+class GoalChangeAdmin(NoChanging, admin.ModelAdmin):
     list_display = ["pk", "goal_id", "at", "summary"]
     fields = ["goal", "at", "summary"]
     readonly_fields = ["goal", "at", "summary"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(GoalComment)
-class GoalCommentAdmin(admin.ModelAdmin):
+class GoalCommentAdmin(NoChanging, admin.ModelAdmin):
     list_display = ["pk", "goal_id", "author", "created_at"]
     fields = ["goal", "author", "created_at"]
     readonly_fields = ["goal", "author", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from practice.access import policy_for
-from practice.audit import audit
+from practice.audit import audit, saved_and_audited
 from practice.models import Child, Practice, User
 from practice.once import create_once
 from practice.services import ensure_not_discharged
@@ -370,7 +370,4 @@ def goal_comment(*, goal: Goal, author: User, text: str) -> GoalComment:
         raise PermissionDenied(_("Only the care team and the family comment on goals."))
     ensure_not_discharged(goal.child)
     comment = GoalComment(goal=goal, author=author, text=text.strip())
-    comment.full_clean()
-    comment.save()
-    audit(actor=author, action="goal.comment", target=comment, child=goal.child)
-    return comment
+    return saved_and_audited(comment, actor=author, action="goal.comment", child=goal.child)

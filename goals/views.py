@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from practice.access import child_for_user
 from practice.audit import audit_read
 from practice.decorators import clinician_required, parent_required
-from practice.forms import add_service_errors
+from practice.forms import add_service_errors, form_saved
 from practice.models import Practice
 
 from . import selectors, services
@@ -133,6 +133,21 @@ def _detail_context(request, goal, child_policy, **forms) -> dict:
     }
 
 
+def _post_on_detail(request, goal, child_policy, *, save, success: str, **forms):
+    """A form posted from the goal's page (one of `forms`, named as in _detail_context): saved,
+    back to the page; otherwise the page again with the form's errors (400). A service's
+    PermissionDenied is a 404."""
+    [form] = forms.values()
+    try:
+        saved = form_saved(request, form, save, success)
+    except PermissionDenied as error:
+        raise Http404 from error
+    if saved:
+        return redirect("goal_detail", pk=goal.pk)
+    context = _detail_context(request, goal, child_policy, **forms)
+    return render(request, "goals/goal_detail.html", context, status=400)
+
+
 @login_required
 def goal_detail(request, pk):
     goal, child_policy = selectors.goal_for_user(request.user, pk)
@@ -151,27 +166,23 @@ def goal_detail(request, pk):
 def goal_rate(request, pk):
     goal, child_policy = selectors.goal_for_user(request.user, pk)
     form = RatingForm(request.POST, for_parent=request.user.is_parent)
-    if form.is_valid():
-        try:
-            services.goal_rate(
-                goal=goal,
-                rated_by=request.user,
-                level=form.cleaned_data["level"],
-                rated_on=form.cleaned_data["rated_on"],
-                source=GoalRating.Source.REVIEW,
-                perspective=form.cleaned_data.get("perspective", "clinician"),
-                note=form.cleaned_data["note"],
-                today=Practice.get().today(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            raise Http404 from error
-        else:
-            messages.success(request, _("Thank you: the rating was saved."))
-            return redirect("goal_detail", pk=pk)
-    context = _detail_context(request, goal, child_policy, rating_form=form)
-    return render(request, "goals/goal_detail.html", context, status=400)
+    return _post_on_detail(
+        request,
+        goal,
+        child_policy,
+        rating_form=form,
+        save=lambda data: services.goal_rate(
+            goal=goal,
+            rated_by=request.user,
+            level=data["level"],
+            rated_on=data["rated_on"],
+            source=GoalRating.Source.REVIEW,
+            perspective=data.get("perspective", "clinician"),
+            note=data["note"],
+            today=Practice.get().today(),
+        ),
+        success=_("Thank you: the rating was saved."),
+    )
 
 
 @require_POST
@@ -179,18 +190,14 @@ def goal_rate(request, pk):
 def goal_comment(request, pk):
     goal, child_policy = selectors.goal_for_user(request.user, pk)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.goal_comment(goal=goal, author=request.user, text=form.cleaned_data["text"])
-        except PermissionDenied as error:
-            raise Http404 from error
-        except ValidationError as error:  # e.g. the child has been discharged
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your comment was added."))
-            return redirect("goal_detail", pk=pk)
-    context = _detail_context(request, goal, child_policy, comment_form=form)
-    return render(request, "goals/goal_detail.html", context, status=400)
+    return _post_on_detail(
+        request,
+        goal,
+        child_policy,
+        comment_form=form,
+        save=lambda data: services.goal_comment(goal=goal, author=request.user, text=data["text"]),
+        success=_("Your comment was added."),
+    )
 
 
 @require_POST

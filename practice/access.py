@@ -264,3 +264,18 @@ def child_for_user(user: User, pk: int) -> tuple[Child, ChildPolicy]:
     if child_policy is None:
         raise Http404
     return child, child_policy
+
+
+def row_for_care_team(user: User, rows: QuerySet, pk: int):
+    """One row of a child's record (a barrier, an observation, a home practice: any model with
+    a `child`) for a clinician on that child's care team; 404 for anyone else. The row carries
+    the child the policy was asked about."""
+    child_id = rows.filter(pk=pk).values_list("child_id", flat=True).first()
+    if child_id is None:
+        raise Http404
+    child, child_policy = child_for_user(user, child_id)
+    if not child_policy.is_care_team:
+        raise Http404
+    row = rows.get(pk=pk)
+    row.child = child
+    return row

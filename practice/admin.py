@@ -82,52 +82,46 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "created_by", "created_at", "email", "sent_at", "accepted_at"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_id", "child", "ip_address"]
-    list_filter = ["action"]
-    date_hierarchy = "at"
+class NoAdding:
+    """An admin (or inline) for rows only a service creates: the operator never adds one."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
+
+
+class NoChanging(NoAdding):
+    """... nor changes one (deleting is left as for any row)."""
 
     def has_change_permission(self, request, obj=None):
         return False
 
+
+class ReadOnly(NoChanging):
+    """... nor deletes one: the operator only looks."""
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    """Rows a service writes with its audit events: the operator looks, never edits."""
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id", "child", "ip_address"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
 
 
 class NoClinicalTextAdmin(admin.ModelAdmin):
     """Minimum necessary: the operator sees structure and state, never clinical text."""
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows a service writes with its audit events: the operator looks, never edits."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class NotToBeToldInline(admin.TabularInline):
+class NotToBeToldInline(ReadOnly, admin.TabularInline):
     model = NotToBeTold
     extra = 0
     fields = ["guardian"]  # the reason may name the alleged source of harm: not shown here
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SafetyConcern)

@@ -61,6 +61,17 @@ def audit(
     )
 
 
+def saved_and_audited(
+    row: models.Model, *, actor: User | None, action: str, **audit_fields: Any
+) -> models.Model:
+    """Validate and save a row a service wrote, then record its event with the row as target:
+    the write-and-audit every service does (the caller holds the transaction)."""
+    row.full_clean()
+    row.save()
+    audit(actor=actor, action=action, target=row, **audit_fields)
+    return row
+
+
 def audit_read(*, request, child_policy, child: Child, action: str, target=None, **details) -> None:
     """A staff read of a part of the child's record ("session.view", "goal.view",
     "export.record", ...). A read under break-the-glass is marked so, for whoever reviews the

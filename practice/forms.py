@@ -1,7 +1,11 @@
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -257,3 +261,20 @@ def add_service_errors(form, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def form_saved(request, form, save: Callable[[dict[str, Any]], Any], success: str = "") -> bool:
+    """Whether the request POSTed a valid form and the service call `save(cleaned_data)` went
+    through; then `success` is shown (when given) and the view redirects. A ValidationError
+    from the service goes onto the form (add_service_errors), so the page re-renders with what
+    was typed."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    if success:
+        messages.success(request, success)
+    return True

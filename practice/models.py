@@ -449,16 +449,38 @@ class CommunicationPolicy(models.Model):
         super().save(*args, **kwargs)
 
 
-class AuditQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("Audit events are append-only.")
+        raise PermissionError(self.model.EDIT_REFUSED)
 
     def delete(self):
-        raise PermissionError("Audit events are append-only.")
+        raise PermissionError(self.model.DELETE_REFUSED)
 
 
-class AuditEvent(models.Model):
+class AppendOnly(models.Model):
+    """Rows written once and kept (the audit, messages): never edited or deleted, one by one or
+    in bulk. A subclass says how it refuses."""
+
+    EDIT_REFUSED = DELETE_REFUSED = "Append-only."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(self.EDIT_REFUSED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(self.DELETE_REFUSED)
+
+
+class AuditEvent(AppendOnly):
     """Append-only: who did what to which record, when, from where, and why."""
+
+    EDIT_REFUSED = DELETE_REFUSED = "Audit events are append-only."
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -479,22 +501,12 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["child", "-at"]), models.Index(fields=["actor", "-at"])]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit events are append-only.")
 
 
 class Heartbeat(models.Model):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .access import policy_to_write
-from .audit import audit
+from .audit import audit, saved_and_audited
 from .models import (
     CareTeamMembership,
     Child,
@@ -267,6 +267,17 @@ def _validate_access(access: str, fields: dict) -> None:
 ALREADY_A_GUARDIAN = _lazy("This person is already a guardian of this child.")
 
 
+def _save_once(row, taken: str, **checks) -> None:
+    """Validate (all but the uniqueness the database checks) and save a new row whose email
+    must be unique; a concurrent twin that got there first is the form's email error `taken`."""
+    row.full_clean(**checks)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationError({"email": taken}) from None
+
+
 @transaction.atomic
 def guardian_add(
     *,
@@ -299,13 +310,8 @@ def guardian_add(
         access_changed_at=timezone.now(),
         **access_fields,
     )
-    guardianship.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            guardianship.save()
-    except IntegrityError:
-        # The same guardian added twice at once: the unique constraint stopped the second.
-        raise ValidationError({"email": ALREADY_A_GUARDIAN}) from None
+    # The same guardian added twice at once: the unique constraint stops the second.
+    _save_once(guardianship, ALREADY_A_GUARDIAN, validate_constraints=False)
     audit(
         actor=added_by,
         action="guardian.add",
@@ -380,17 +386,14 @@ def agreement_record(
         child_assent_notes=child_assent_notes,
         recorded_by=recorded_by,
     )
-    agreement.full_clean()
-    agreement.save()
-    audit(
+    return saved_and_audited(
+        agreement,
         actor=recorded_by,
         action="confidentiality.record",
-        target=agreement,
         child=child,
         request=request,
         sharing_level=sharing_level,
     )
-    return agreement
 
 
 # --- Staff and practice ------------------------------------------------------------------
@@ -430,13 +433,8 @@ def staff_create(
         is_practice_admin=is_practice_admin and role == User.Role.CLINICIAN,
     )
     user.set_unusable_password()
-    user.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        # The same person invited twice at once: the unique address stopped the second.
-        raise ValidationError({"email": ADDRESS_IN_USE}) from None
+    # The same person invited twice at once: the unique address stops the second.
+    _save_once(user, ADDRESS_IN_USE, validate_unique=False)
     audit(actor=invited_by, action="staff.create", target=user, request=request, role=role)
     return user
 
@@ -472,9 +470,6 @@ def practice_update(*, practice: Practice, updated_by: User, request=None, **fie
     changed = [name for name, value in fields.items() if getattr(practice, name) != value]
     for name, value in fields.items():
         setattr(practice, name, value)
-    practice.full_clean()
-    practice.save()
-    audit(
-        actor=updated_by, action="practice.update", target=practice, request=request, fields=changed
+    return saved_and_audited(
+        practice, actor=updated_by, action="practice.update", request=request, fields=changed
     )
-    return practice

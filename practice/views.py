@@ -25,6 +25,7 @@ from .forms import (
     PracticeSettingsForm,
     StaffInviteForm,
     add_service_errors,
+    form_saved,
 )
 from .models import Guardianship, Heartbeat, Invitation, Practice, User
 
@@ -128,15 +129,16 @@ def child_edit(request, pk):
         return redirect("child_detail", pk=pk)
     practice = Practice.get()
     form = ChildForm(request.POST or None, instance=child, today=practice.today())
-    if request.method == "POST" and form.is_valid():
-        data = form.service_fields()
-        try:
-            services.child_update(child=child, updated_by=request.user, request=request, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("child_detail", pk=pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda _data: services.child_update(
+            child=child, updated_by=request.user, request=request, **form.service_fields()
+        ),
+        _("Saved."),
+    )
+    if saved:
+        return redirect("child_detail", pk=pk)
     return render(request, "practice/child_form.html", {"form": form, "child": child})
 
 
@@ -238,16 +240,16 @@ def agreement_add(request, pk):
     form = AgreementForm(
         request.POST or None, initial={"sharing_level": suggested, "effective_date": today}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_record(
-                child=child, recorded_by=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The confidentiality agreement was recorded."))
-            return redirect("child_detail", pk=pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.agreement_record(
+            child=child, recorded_by=request.user, request=request, **data
+        ),
+        _("The confidentiality agreement was recorded."),
+    )
+    if saved:
+        return redirect("child_detail", pk=pk)
     return render(
         request,
         "practice/agreement_form.html",

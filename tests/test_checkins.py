@@ -331,3 +331,21 @@ def test_a_huge_check_in_note_gets_a_clear_error_and_the_note_is_kept(client, ca
     )
     assert "Null characters are not allowed." in response.content.decode()
     assert not CheckIn.objects.exists()
+
+
+def test_without_javascript_a_refused_check_in_opens_again_with_the_note_kept(client, cast):
+    # A redirect would lose what was typed: the form comes back on a page of its own.
+    home_practice = assign(cast.child, cast.clinician)
+    client.force_login(cast.parent)
+    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
+    note = "She did it with her brother watching"
+    response = client.post(
+        check_in_url(cast.child, home_practice),
+        {"done": "no", "difficulty": "hard", "for_date": tomorrow, "note": note},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "not a future one" in page and note in page
+    assert '<option value="hard" selected>' in page
+    assert "<details open>" in page and 'href="/portal/children/' in page
+    assert not CheckIn.objects.exists()

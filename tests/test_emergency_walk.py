@@ -538,3 +538,45 @@ def test_the_operator_admin_is_closed_to_an_emergency_reader(client, cast, recor
     assert response.status_code == 302 and "/operator/login/" in response["Location"]
     assert not changes(before, fingerprint(record.reader))
     assert not Permission.objects.filter(user=record.reader).exists()
+
+
+# --- A parent over the staff pages -------------------------------------------------------------
+
+# What a parent may post: the portal, their own account, their own message threads, goal
+# comments and ratings (shared pages), and links sent to them by email. Every other POST URL
+# is the staff's.
+PARENT_ROUTES = ("portal/", "accounts/", "updates/unsubscribe/")
+PARENT_SHARED = {
+    "",
+    "messages/<int:pk>/",
+    "goals/<int:pk>/comment/",
+    "goals/<int:pk>/rate/",  # a parent's own view, from home
+    "bench/bare/",
+}
+STAFF_ROUTES = [
+    route for route in ROUTES if not route.startswith(PARENT_ROUTES) and route not in PARENT_SHARED
+]
+
+
+@pytest.mark.parametrize("route", [pytest.param(route, id=route) for route in STAFF_ROUTES])
+def test_a_parent_changes_nothing_by_posting_to_a_staff_url(client, cast, record, route):
+    # Mia's own mother, with full access, posting the staff's own forms' data.
+    for url in _urls(route, record):
+        data = _form_data(client, url, [cast.clinician, cast.admin])
+        before = fingerprint(cast.parent)
+        client.force_login(cast.parent)
+        response = client.post(url, data)
+        assert response.status_code < 500, url
+        changed = changes(before, fingerprint(cast.parent))
+        assert not changed, f"POST {url} as a parent changed {sorted(changed)}"
+
+
+def test_the_parent_walk_covers_the_staff_writes():
+    for route in [
+        "children/<int:pk>/guardians/<int:guardianship_pk>/",
+        "sessions/<int:pk>/log/",
+        "goals/<int:pk>/edit/",
+        "practice/staff/invite/",
+        "children/<int:pk>/safety/add/",
+    ]:
+        assert route in STAFF_ROUTES

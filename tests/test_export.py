@@ -170,7 +170,10 @@ def family_record(cast):
 
 def set_access(cast, level, access):
     AgreementFactory(
-        child=cast.child, sharing_level=level, version=900, effective_date=datetime.date(2025, 1, 1)
+        child=cast.child,
+        sharing_level=level,
+        version=100_000,
+        effective_date=datetime.date(2025, 1, 1),
     )
     cast.guardianship.access = access
     cast.guardianship.access_reason = "" if access == "full" else "Court order"
@@ -420,3 +423,22 @@ def test_the_whole_family_export_stays_bounded(client, cast, django_assert_max_n
     # Three children (Mia and two more): a fixed cost per child, none per row.
     with django_assert_max_num_queries(45):
         assert client.get(reverse("family_export")).status_code == 200
+
+
+def test_the_record_says_shared_only_of_what_the_family_can_read(client, cast):
+    # The "shared" tickbox alone does not make a summary the family's: an unsigned log is not
+    # shown in the portal, so the record does not call it shared (SessionLog.shared_with_family).
+    unsigned = SessionLog.objects.create(
+        child=cast.child,
+        clinician=cast.clinician,
+        scheduled_start=timezone.now() - datetime.timedelta(days=2),
+        status="attended",
+        duration_minutes=50,
+        shared_summary="Drafted for the family, not yet signed",
+    )
+    assert unsigned.summary_shared and unsigned.signed_at is None
+    _signed(cast, cast.child, 9, shared_summary="Signed and shared")
+    client.force_login(cast.clinician)
+    page = client.get(reverse("child_record", args=[cast.child.pk])).content.decode()
+    assert "Summary (not shared):</span> Drafted for the family" in page
+    assert "Summary shared with the family:</span> Signed and shared" in page

@@ -371,3 +371,18 @@ def test_home_practice_costs_the_same_queries_at_two_sizes(client, db, cast):
     assert (_queries(client, child_page), _queries(client, reverse("caseload"))) == small
     client.force_login(cast.parent)
     assert _queries(client, reverse("portal_child", args=[cast.child.pk])) == small_portal
+
+
+def test_overlong_instructions_get_a_clear_error_and_are_kept(client, cast):
+    goal = active_goal(cast.child, cast.clinician)
+    client.force_login(cast.clinician)
+    pasted = "Point to the feeling. " * 300  # 6,600 characters: a pasted document
+    url = reverse("home_practice_assign", args=[cast.child.pk])
+    response = client.post(url, form_data(goal, instructions=pasted, demonstration=pasted))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please shorten this" in page and "Up to 5,000 characters." in page
+    assert pasted.strip() in page
+    assert not HomePractice.objects.exists()
+    with pytest.raises(ValidationError):
+        HomePractice(instructions=pasted).full_clean()

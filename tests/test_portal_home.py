@@ -77,7 +77,10 @@ def mias_week(cast) -> SessionLog:
 
 def set_access(cast, level, access):
     AgreementFactory(
-        child=cast.child, sharing_level=level, version=900, effective_date=datetime.date(2025, 1, 1)
+        child=cast.child,
+        sharing_level=level,
+        version=100_000,
+        effective_date=datetime.date(2025, 1, 1),
     )
     cast.guardianship.access = access
     cast.guardianship.access_reason = "" if access == "full" else "Court order"

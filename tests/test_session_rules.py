@@ -572,3 +572,22 @@ def test_every_session_page_the_care_team_reads_is_audited(client, cast):
     events = AuditEvent.objects.filter(action="session.view", target_id=str(session.pk))
     assert sorted(e.details.get("page", "detail") for e in events) == ["detail", "log"]
     assert all("break_glass" not in e.details for e in events)
+
+
+def test_an_emergency_reader_finds_the_sessions_on_the_child_page_without_write_buttons(
+    emergency, cast
+):
+    cancelled = session_at(cast, timezone.now() - datetime.timedelta(days=1))
+    cancelled.status = "cancelled_family"
+    cancelled.save()
+    signed = signed_log(cast)
+    page = emergency.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
+    assert 'id="sessions-heading"' in page
+    assert reverse("session_detail", args=[signed.pk]) in page
+    assert reverse("session_detail", args=[cancelled.pk]) in page
+    assert reverse("session_schedule", args=[cast.child.pk]) not in page
+    assert reverse("session_log", args=[cancelled.pk]) not in page
+    assert reverse("session_reschedule", args=[cancelled.pk]) not in page
+    # The cancelled session's page offers no "Note what got in the way" either.
+    session_page = emergency.get(reverse("session_detail", args=[cancelled.pk])).content.decode()
+    assert reverse("barrier_after_cancellation", args=[cancelled.pk]) not in session_page

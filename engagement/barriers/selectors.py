@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
-from practice.access import ChildPolicy, child_for_user
+from practice.access import ChildPolicy, row_for_care_team
 from practice.models import Child, User
 
 from ..visits.models import SessionLog
@@ -36,15 +35,7 @@ def barriers_for_care_team(child_policy: ChildPolicy | None, child: Child) -> li
 
 def barrier_for_care_team(user: User, pk: int) -> Barrier:
     """One barrier for a clinician on the child's care team; 404 for anyone else."""
-    child_id = Barrier.objects.filter(pk=pk).values_list("child_id", flat=True).first()
-    if child_id is None:
-        raise Http404
-    child, child_policy = child_for_user(user, child_id)
-    if not child_policy.is_care_team:
-        raise Http404
-    barrier = Barrier.objects.select_related("session").get(pk=pk)
-    barrier.child = child
-    return barrier
+    return row_for_care_team(user, Barrier.objects.select_related("session"), pk)
 
 
 @dataclass(frozen=True)

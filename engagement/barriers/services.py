@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from practice.access import ChildPolicy, policy_for, policy_to_write
-from practice.audit import audit
+from practice.audit import saved_and_audited
 from practice.models import Child, User
 from practice.services import ensure_not_discharged
 
@@ -61,18 +61,15 @@ def barrier_record(
         actions_taken=actions_taken.strip(),
         session=session,
     )
-    barrier.full_clean()
-    barrier.save()
-    audit(
+    return saved_and_audited(
+        barrier,
         actor=by,
         action="barrier.record",
-        target=barrier,
         child=child,
         request=request,
         kind=kind,
         reporter_role=reporter_role,
     )
-    return barrier
 
 
 @transaction.atomic
@@ -93,18 +90,15 @@ def barrier_update(
     before = barrier.status
     barrier.kind, barrier.reporter_role, barrier.status = kind, reporter_role, status
     barrier.notes, barrier.actions_taken = notes.strip(), actions_taken.strip()
-    barrier.full_clean()
-    barrier.save()
-    audit(
+    return saved_and_audited(
+        barrier,
         actor=by,
         action="barrier.update",
-        target=barrier,
         child=barrier.child,
         request=request,
         status_from=before,
         status_to=status,
     )
-    return barrier
 
 
 def barrier_from_family_cancellation(

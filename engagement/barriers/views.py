@@ -1,15 +1,13 @@
 """Barrier pages for the care team: record, follow up, and the question after a family
 cancellation. Guardians read their own barriers' status through barriers_for_family."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required
-from practice.forms import add_service_errors
+from practice.forms import form_saved
 
 from ..visits.selectors import session_for_care_team, session_named_in_link
 from . import selectors, services
@@ -23,16 +21,16 @@ def barrier_add(request, child_pk):
         raise Http404
     session = session_named_in_link(request.user, child, request.GET.get("session"))
     form = BarrierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.barrier_record(
-                child=child, by=request.user, session=session, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The barrier was recorded."))
-            return redirect("child_detail", pk=child.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.barrier_record(
+            child=child, by=request.user, session=session, request=request, **data
+        ),
+        _("The barrier was recorded."),
+    )
+    if saved:
+        return redirect("child_detail", pk=child.pk)
     context = {"form": form, "child": child, "session": session, "barrier": None}
     return render(request, "engagement/barriers/form.html", context)
 
@@ -41,16 +39,16 @@ def barrier_add(request, child_pk):
 def barrier_edit(request, pk):
     barrier = selectors.barrier_for_care_team(request.user, pk)
     form = BarrierForm(request.POST or None, instance=barrier)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.barrier_update(
-                barrier=barrier, by=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("child_detail", pk=barrier.child.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.barrier_update(
+            barrier=barrier, by=request.user, request=request, **data
+        ),
+        _("Saved."),
+    )
+    if saved:
+        return redirect("child_detail", pk=barrier.child.pk)
     context = {"form": form, "child": barrier.child, "session": barrier.session, "barrier": barrier}
     return render(request, "engagement/barriers/form.html", context)
 
@@ -62,20 +60,20 @@ def barrier_after_cancellation(request, pk):
     if session.status != session.Status.CANCELLED_FAMILY:
         return redirect("session_detail", pk=pk)
     form = CancellationBarrierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.barrier_from_family_cancellation(
-                session=session,
-                by=request.user,
-                kind=form.cleaned_data["kind"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Thank you: it is on the child's page under Barriers."))
-            return redirect("session_detail", pk=pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.barrier_from_family_cancellation(
+            session=session,
+            by=request.user,
+            kind=data["kind"],
+            note=data["note"],
+            request=request,
+        ),
+        _("Thank you: it is on the child's page under Barriers."),
+    )
+    if saved:
+        return redirect("session_detail", pk=pk)
     return render(
         request,
         "engagement/barriers/after_cancellation.html",

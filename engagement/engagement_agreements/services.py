@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from practice.access import policy_for
-from practice.audit import audit
+from practice.audit import audit, saved_and_audited
 from practice.models import Child, Practice, User
 from practice.policy.services import communication_policy_for
 from practice.services import ensure_not_discharged
@@ -70,17 +70,14 @@ def engagement_agreement_record(
         communication_guidance=communication_guidance.strip(),
         recorded_by=by,
     )
-    agreement.full_clean()
-    agreement.save()
-    audit(
+    return saved_and_audited(
+        agreement,
         actor=by,
         action="engagement_agreement.record",
-        target=agreement,
         child=child,
         request=request,
         version=agreement.version,
     )
-    return agreement
 
 
 @transaction.atomic

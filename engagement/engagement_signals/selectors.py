@@ -118,21 +118,29 @@ def _windowed(field_name: str, now: datetime.datetime) -> tuple[Q, Q]:
     return current, previous
 
 
+def _per_child(rows: QuerySet, child: str, current: Q, previous: Q, *, last: str) -> QuerySet:
+    """Per child (grouped by the field `child`): how many rows fall in the current window and in
+    the previous one, and the latest `last`: one aggregate query."""
+    return (
+        rows.order_by()
+        .values(child)
+        .annotate(now=Count("pk", filter=current), before=Count("pk", filter=previous))
+        .annotate(last=Max(last))
+    )
+
+
 def _portal_visits(ids: QuerySet, counts, now, tz) -> None:
     """Portal visits: the child's own guardians (access full or limited) opening its page."""
     guardian = Guardianship.objects.filter(
         child=OuterRef("child_id"), guardian=OuterRef("actor_id")
     ).exclude(access=Guardianship.Access.NONE)
     current, previous = _windowed("at", now)
-    rows = (
+    views = (
         AuditEvent.objects.filter(action="portal.child_view", child__in=ids)
         .filter(current | previous)
         .filter(Exists(guardian))
-        .order_by()
-        .values("child_id")
-        .annotate(now=Count("pk", filter=current), before=Count("pk", filter=previous))
-        .annotate(last=Max("at"))
     )
+    rows = _per_child(views, "child_id", current, previous, last="at")
     for row in rows:
         counts[row["child_id"]].visits = [row["now"], row["before"]]
         counts[row["child_id"]].contact(timezone.localtime(row["last"], tz).date())
@@ -195,16 +203,8 @@ def _check_ins(ids: QuerySet, counts, windows) -> None:
     (start, end), (previous_start, _) = windows
     current = Q(for_date__gte=start, for_date__lte=end, done=True)
     previous = Q(for_date__gte=previous_start, for_date__lt=start, done=True)
-    rows = (
-        CheckIn.objects.filter(home_practice__child__in=ids, for_date__gte=previous_start)
-        .order_by()
-        .values("home_practice__child_id")
-        .annotate(
-            now=Count("pk", filter=current),
-            before=Count("pk", filter=previous),
-            last=Max("for_date"),
-        )
-    )
+    done = CheckIn.objects.filter(home_practice__child__in=ids, for_date__gte=previous_start)
+    rows = _per_child(done, "home_practice__child_id", current, previous, last="for_date")
     for row in rows:
         family = counts[row["home_practice__child_id"]]
         family.done = [row["now"], row["before"]]
@@ -214,17 +214,8 @@ def _check_ins(ids: QuerySet, counts, windows) -> None:
 def _observations(ids: QuerySet, counts, now, tz) -> None:
     """Observations shared from home by the child's guardians (an observation is contact)."""
     current, previous = _windowed("created_at", now)
-    rows = (
-        HomeObservation.objects.filter(child__in=ids)
-        .filter(current | previous)
-        .order_by()
-        .values("child_id")
-        .annotate(
-            now=Count("pk", filter=current),
-            before=Count("pk", filter=previous),
-            last=Max("created_at"),
-        )
-    )
+    shared = HomeObservation.objects.filter(child__in=ids).filter(current | previous)
+    rows = _per_child(shared, "child_id", current, previous, last="created_at")
     for row in rows:
         family = counts[row["child_id"]]
         family.observations = [row["now"], row["before"]]

@@ -72,7 +72,14 @@ def _agreements_with_acknowledgements(child: Child) -> list[ConfidentialityAgree
     )
 
 
-def _sessions_with_everything(child: Child) -> list[SessionLog]:
+def _sessions_with_everything(child_policy: ChildPolicy, child: Child) -> list[SessionLog]:
+    """Every session, each marked `shown_to_family` by the one rule the portal and the emails
+    follow (SessionLog.objects.shared_with_family), not by the log's "shared" tickbox alone."""
+    shown = set(
+        SessionLog.objects.shared_with_family(child_policy, timezone.now())
+        .filter(child=child)
+        .values_list("pk", flat=True)
+    )
     sessions = list(
         SessionLog.objects.filter(child=child)
         .select_related("clinician", "signed_by")
@@ -86,6 +93,7 @@ def _sessions_with_everything(child: Child) -> list[SessionLog]:
     labels = dict(Activity.choices)
     for session in sessions:
         session.activity_labels = [labels.get(code, code) for code in session.activities]
+        session.shown_to_family = session.pk in shown
     return sessions
 
 
@@ -101,7 +109,7 @@ def child_record(child_policy: ChildPolicy, child: Child) -> ChildRecord:
         ),
         agreements=_agreements_with_acknowledgements(child),
         goals=goal_board(child_policy, child).goals,
-        sessions=_sessions_with_everything(child),
+        sessions=_sessions_with_everything(child_policy, child),
         home_practice=list(
             HomePractice.objects.filter(child=child)
             .select_related("goal", "assigned_by")

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from practice.models import Child
+from practice.models import AppendOnly, Child
 from practice.once import once_key_field
 
 MAX_SUBJECT = 120
@@ -42,15 +42,10 @@ class MessageThread(models.Model):
         return f"Thread {self.pk} ({self.child_id}, guardian {self.guardian_id})"
 
 
-class MessageQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("A message is never edited once sent.")
+class Message(AppendOnly):
+    EDIT_REFUSED = "A message is never edited once sent."
+    DELETE_REFUSED = "A message is never deleted once sent."
 
-    def delete(self):
-        raise PermissionError("A message is never deleted once sent.")
-
-
-class Message(models.Model):
     thread = models.ForeignKey(MessageThread, on_delete=models.PROTECT, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_family = models.BooleanField()
@@ -58,18 +53,8 @@ class Message(models.Model):
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
     once_key = once_key_field()  # a double-clicked reply is sent once
 
-    objects = MessageQuerySet.as_manager()
-
     class Meta:
         indexes = [models.Index(fields=["author", "sent_at"])]
 
     def __str__(self):
         return f"Message {self.pk} in thread {self.thread_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("A message is never edited once sent.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("A message is never deleted once sent.")

@@ -4,11 +4,10 @@ team (and break-the-glass readers) see every one of the child's."""
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from goals.models import Goal
 from goals.selectors import visible_goals
-from practice.access import ChildPolicy, child_for_user
+from practice.access import ChildPolicy, row_for_care_team
 from practice.models import Child, User
 
 from .models import HomeObservation, ObservationReply
@@ -65,12 +64,4 @@ def goals_to_rate(child_policy: ChildPolicy | None, child: Child) -> list[Goal]:
 
 def observation_for_care_team(user: User, pk: int) -> HomeObservation:
     """One observation for a clinician on the child's care team; 404 for anyone else."""
-    child_id = HomeObservation.objects.filter(pk=pk).values_list("child_id", flat=True).first()
-    if child_id is None:
-        raise Http404
-    child, child_policy = child_for_user(user, child_id)
-    if not child_policy.is_care_team:
-        raise Http404
-    observation = HomeObservation.objects.get(pk=pk)
-    observation.child = child
-    return observation
+    return row_for_care_team(user, HomeObservation.objects.all(), pk)

@@ -13,7 +13,7 @@ from goals.models import Goal
 from goals.selectors import visible_goals
 from goals.services import goal_rate
 from practice.access import policy_for
-from practice.audit import audit
+from practice.audit import audit, saved_and_audited
 from practice.models import Child, User
 from practice.once import create_once
 from practice.services import ensure_not_discharged
@@ -100,9 +100,8 @@ def observation_reply(
         reply = ObservationReply(
             observation=observation, author=author, text=text.strip(), once_key=once_key
         )
-        reply.full_clean()
-        reply.save()
-        audit(actor=author, action="observation.reply", target=reply, child=observation.child)
-        return reply
+        return saved_and_audited(
+            reply, actor=author, action="observation.reply", child=observation.child
+        )
 
     return create_once(ObservationReply, once_key, create)[0]

@@ -2,6 +2,7 @@
 goals (DESIGN.md: HomePractice). The parents' check-ins come with the portal."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,10 @@ from goals.models import Goal
 from practice.models import Child
 
 from ..visits.models import SessionLog
+
+# What to do at home, and how it was shown: a page of plain words at most, so that a pasted
+# document cannot fill the family's portal (the form states the limit).
+INSTRUCTIONS_MAX_LENGTH = 5_000
 
 
 class HomePractice(models.Model):
@@ -22,7 +27,11 @@ class HomePractice(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="home_practice")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="home_practice")
     title = models.CharField(_("strategy"), max_length=200)
-    instructions = models.TextField(_("what to do at home"))
+    instructions = models.TextField(
+        _("what to do at home"),
+        max_length=INSTRUCTIONS_MAX_LENGTH,
+        validators=[MaxLengthValidator(INSTRUCTIONS_MAX_LENGTH)],
+    )
     frequency = models.CharField(
         _("how often"), max_length=20, choices=Frequency.choices, default=Frequency.DAILY
     )
@@ -35,6 +44,8 @@ class HomePractice(models.Model):
     until = models.DateField(_("until"))
     demonstration = models.TextField(
         _("how I showed it in session"),
+        max_length=INSTRUCTIONS_MAX_LENGTH,
+        validators=[MaxLengthValidator(INSTRUCTIONS_MAX_LENGTH)],
         blank=True,
         help_text=_("Optional: what the family saw you do, so they can do the same."),
     )

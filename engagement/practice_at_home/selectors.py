@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import Http404
-
 from goals.models import Goal
 from goals.selectors import visible_goals
-from practice.access import ChildPolicy, child_for_user
+from practice.access import ChildPolicy, row_for_care_team
 from practice.models import Child, User
 
 from .models import CheckIn, HomePractice
@@ -32,15 +30,7 @@ def current_home_practice(
 
 def home_practice_for_care_team(user: User, pk: int) -> HomePractice:
     """One home practice for a clinician on the child's care team; 404 for anyone else."""
-    child_id = HomePractice.objects.filter(pk=pk).values_list("child_id", flat=True).first()
-    if child_id is None:
-        raise Http404
-    child, child_policy = child_for_user(user, child_id)
-    if not child_policy.is_care_team:
-        raise Http404
-    home_practice = HomePractice.objects.get(pk=pk)
-    home_practice.child = child
-    return home_practice
+    return row_for_care_team(user, HomePractice.objects.all(), pk)
 
 
 def goals_to_practise(child: Child):

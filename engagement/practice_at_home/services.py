@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from goals.models import Goal
 from practice.access import policy_for
-from practice.audit import audit
+from practice.audit import audit, saved_and_audited
 from practice.models import Child, User
 
 from ..visits.models import SessionLog
@@ -77,17 +77,14 @@ def home_practice_assign(
         assigned_by=assigned_by,
         from_session=from_session,
     )
-    home_practice.full_clean()
-    home_practice.save()
-    audit(
+    return saved_and_audited(
+        home_practice,
         actor=assigned_by,
         action="home_practice.assign",
-        target=home_practice,
         child=child,
         goal=goal.pk,
         session=from_session.pk if from_session else None,
     )
-    return home_practice
 
 
 @transaction.atomic
@@ -146,12 +143,10 @@ def check_in_record(
     )
     for name, value in {**answers, "note": note.strip()}.items():
         setattr(check_in, name, value)
-    check_in.full_clean()
-    check_in.save()
-    audit(
+    saved_and_audited(
+        check_in,
         actor=guardian,
         action="home_practice.check_in" if created else "home_practice.check_in_replace",
-        target=check_in,
         child=child,
         home_practice=home_practice.pk,
         done=done,

@@ -121,13 +121,16 @@ def check_in(request, child_pk, pk):
     except PermissionDenied as denied:
         raise Http404 from denied
     saved = not errors and _saved_message(form, today)
-    if request.htmx and home_practice is not None and home_practice.child_id == child.pk:
+    ours = home_practice is not None and home_practice.child_id == child.pk
+    if ours and (request.htmx or errors):
         item = selectors.with_check_ins([home_practice], today, viewer=request.user)[0]
-        # After an error the fuller form opens again with what was typed in it.
+        # After an error the fuller form opens again with what was typed in it: in place with
+        # htmx, on a page of its own without JavaScript (a redirect would lose the note).
         typed = request.POST if errors else None
         context = {"item": item, "child": child, "errors": errors, "saved": saved, "typed": typed}
         context.update(selectors.check_in_context(today))
-        return render(request, "engagement/practice_at_home/_check_in.html", context)
+        template = "_check_in.html" if request.htmx else "check_in_page.html"
+        return render(request, f"engagement/practice_at_home/{template}", context)
     for error in errors:
         messages.error(request, error)
     if saved:

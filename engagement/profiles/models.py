@@ -2,14 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from practice.models import CommunicationPolicy
+
 
 class ParentProfile(models.Model):
     """What the care team should know about how a parent likes to work with them."""
 
-    class Channel(models.TextChoices):
-        PORTAL = "portal", _("Portal messages")
-        EMAIL = "email", _("Email")
-        PHONE = "phone", _("Phone")
+    # The channels the practice may allow: a parent says which of them they prefer.
+    Channel = CommunicationPolicy.Channel
 
     class LearningStyle(models.TextChoices):
         WRITTEN = "written", _("Written instructions")

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from practice.audit import audit
+from practice.audit import saved_and_audited
 from practice.models import User
 
 from .forms import PROFILE_FIELDS
@@ -24,8 +24,5 @@ def parent_profile_update(*, parent: User, **fields) -> ParentProfile:
     for name in changed:
         value = fields[name]
         setattr(profile, name, value.strip() if isinstance(value, str) else value)
-    profile.full_clean()
-    profile.save()
     # Which fields changed, never what they say.
-    audit(actor=parent, action="parent_profile.update", target=profile, fields=changed)
-    return profile
+    return saved_and_audited(profile, actor=parent, action="parent_profile.update", fields=changed)

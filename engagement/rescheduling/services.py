@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practice.access import ChildPolicy, policy_for, policy_to_write
-from practice.audit import audit
+from practice.audit import audit, saved_and_audited
 from practice.models import User
 
 from ..barriers.models import Barrier
@@ -93,16 +93,13 @@ def reschedule_request_create(
     reschedule_request = RescheduleRequest(
         session=session, guardian=guardian, preferred_times=preferred_times.strip()
     )
-    reschedule_request.full_clean()
-    reschedule_request.save()
-    audit(
+    return saved_and_audited(
+        reschedule_request,
         actor=guardian,
         action="reschedule_request.create",
-        target=reschedule_request,
         child=session.child,
         request=request,
     )
-    return reschedule_request
 
 
 @transaction.atomic
@@ -135,15 +132,12 @@ def reschedule_request_answer(
     reschedule_request.status = status
     reschedule_request.answer = answer.strip()
     reschedule_request.answered_by, reschedule_request.answered_at = by, timezone.now()
-    reschedule_request.full_clean()
-    reschedule_request.save()
-    audit(
+    return saved_and_audited(
+        reschedule_request,
         actor=by,
         action="reschedule_request.answer",
-        target=reschedule_request,
         child=session.child,
         request=request,
         status=status,
         moved=new_start is not None,
     )
-    return reschedule_request

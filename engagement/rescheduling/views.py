@@ -1,67 +1,59 @@
 """Portal: cancel an upcoming session (with the gentle question) or ask to move it.
 Care team: answer a request."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practice.decorators import clinician_required, parent_required
-from practice.forms import add_service_errors
+from practice.forms import form_saved
 from practice.models import Practice
 
 from . import selectors, services
 from .forms import FamilyCancelForm, RescheduleAnswerForm, RescheduleRequestForm
 
 
+def _family_session_page(request, child_pk, pk, *, form_class, service, success, template):
+    """The two portal pages about one upcoming session: a form, then the service with the
+    session and the guardian, then back to the child's page."""
+    session = selectors.session_for_family(request.user, child_pk, pk)[0]
+    form = form_class(request.POST or None)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: service(
+            session=session, guardian=request.user, now=timezone.now(), request=request, **data
+        ),
+        success,
+    )
+    if saved:
+        return redirect("portal_child", pk=session.child.pk)
+    return render(request, template, {"form": form, "session": session, "child": session.child})
+
+
 @parent_required
 def session_cancel(request, child_pk, pk):
-    session, child_policy = selectors.session_for_family(request.user, child_pk, pk)
-    form = FamilyCancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.session_cancel_by_family(
-                session=session,
-                guardian=request.user,
-                now=timezone.now(),
-                request=request,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Thank you for letting us know. The session is cancelled."))
-            return redirect("portal_child", pk=session.child.pk)
-    return render(
+    return _family_session_page(
         request,
-        "engagement/rescheduling/cancel.html",
-        {"form": form, "session": session, "child": session.child},
+        child_pk,
+        pk,
+        form_class=FamilyCancelForm,
+        service=services.session_cancel_by_family,
+        success=_("Thank you for letting us know. The session is cancelled."),
+        template="engagement/rescheduling/cancel.html",
     )
 
 
 @parent_required
 def reschedule_ask(request, child_pk, pk):
-    session, child_policy = selectors.session_for_family(request.user, child_pk, pk)
-    form = RescheduleRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reschedule_request_create(
-                session=session,
-                guardian=request.user,
-                preferred_times=form.cleaned_data["preferred_times"],
-                now=timezone.now(),
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Sent. The care team will reply here."))
-            return redirect("portal_child", pk=session.child.pk)
-    return render(
+    return _family_session_page(
         request,
-        "engagement/rescheduling/ask.html",
-        {"form": form, "session": session, "child": session.child},
+        child_pk,
+        pk,
+        form_class=RescheduleRequestForm,
+        service=services.reschedule_request_create,
+        success=_("Sent. The care team will reply here."),
+        template="engagement/rescheduling/ask.html",
     )
 
 
@@ -71,23 +63,23 @@ def reschedule_answer(request, pk):
     session = reschedule_request.session
     practice = Practice.get()
     form = RescheduleAnswerForm(request.POST or None, tz=practice.tz)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reschedule_request_answer(
-                reschedule_request=reschedule_request,
-                by=request.user,
-                status=form.cleaned_data["status"],
-                answer=form.cleaned_data["answer"],
-                new_start=form.new_start(),
-                now=timezone.now(),
-                book_anyway=form.cleaned_data["book_anyway"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Answered. The family sees your note in the portal."))
-            return redirect("child_detail", pk=session.child.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.reschedule_request_answer(
+            reschedule_request=reschedule_request,
+            by=request.user,
+            status=data["status"],
+            answer=data["answer"],
+            new_start=form.new_start(),
+            now=timezone.now(),
+            book_anyway=data["book_anyway"],
+            request=request,
+        ),
+        _("Answered. The family sees your note in the portal."),
+    )
+    if saved:
+        return redirect("child_detail", pk=session.child.pk)
     return render(
         request,
         "engagement/rescheduling/answer.html",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from practice.admin import ReadOnlyAdmin
 
 from .models import ProgressUpdate, UpdatePreference
+from .services import PREFERENCE_FIELDS
 
 
 @admin.register(UpdatePreference)
@@ -10,19 +11,7 @@ class UpdatePreferenceAdmin(ReadOnlyAdmin):
     # The parent's own choices: changed only by them, in the portal (audited there).
     list_display = ["parent", "cadence", "weekday", "hour", "paused", "next_update_at"]
     list_filter = ["cadence", "paused"]
-    fields = [
-        "parent",
-        "cadence",
-        "weekday",
-        "hour",
-        "paused",
-        "no_contact_start",
-        "no_contact_end",
-        "no_contact_days",
-        "unsubscribed_at",
-        "first_login_at",
-        "next_update_at",
-    ]
+    fields = ["parent", *PREFERENCE_FIELDS, "unsubscribed_at", "first_login_at", "next_update_at"]
 
 
 @admin.register(ProgressUpdate)

@@ -1,13 +1,11 @@
-from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from practice.decorators import parent_required
-from practice.forms import add_service_errors
+from practice.forms import form_saved
 
 from . import selectors, services
 from .forms import UpdatePreferenceForm
@@ -20,16 +18,14 @@ def preferences(request):
     form = UpdatePreferenceForm(
         request.POST or None, pref=page.pref, communication=page.communication
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_preference_set(
-                parent=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved. Your progress emails follow your new choices."))
-            return redirect("update_preferences")
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.update_preference_set(parent=request.user, request=request, **data),
+        _("Saved. Your progress emails follow your new choices."),
+    )
+    if saved:
+        return redirect("update_preferences")
     return render(request, "engagement/updates/preferences.html", {"page": page, "form": form})
 
 

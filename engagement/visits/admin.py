@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from practice.admin import NoClinicalTextAdmin
+from practice.admin import NoAdding, NoClinicalTextAdmin, ReadOnly
 
 from .models import Addendum, SessionLog, SessionSeries
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(NoClinicalTextAdmin):
+class SessionLogAdmin(NoAdding, NoClinicalTextAdmin):
     list_display = ["pk", "child", "clinician", "scheduled_start", "status", "signed_at"]
     list_filter = ["status", "modality"]
     date_hierarchy = "scheduled_start"
@@ -23,9 +23,6 @@ class SessionLogAdmin(NoClinicalTextAdmin):
     ]
     readonly_fields = ["child", "clinician", "signed_at", "signed_by"]
 
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
         return obj is None or not obj.is_signed
 
@@ -34,19 +31,10 @@ class SessionLogAdmin(NoClinicalTextAdmin):
 
 
 @admin.register(Addendum)
-class AddendumAdmin(NoClinicalTextAdmin):
+class AddendumAdmin(ReadOnly, NoClinicalTextAdmin):
     list_display = ["pk", "session", "author", "created_at", "corrects_shared_summary"]
     fields = ["session", "author", "created_at", "corrects_shared_summary"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SessionSeries)

@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from practice.access import policy_to_write
-from practice.audit import audit
+from practice.audit import audit, saved_and_audited
 from practice.models import Child, Practice, User
 from practice.once import create_once
 from practice.services import ensure_not_discharged
@@ -223,13 +223,6 @@ def session_reschedule(
         stage=session.child.stage,
         booked_despite_clash=book_anyway,
     )
-    new.full_clean()
-    new.save()
-    audit(
-        actor=by,
-        action="session.reschedule",
-        target=new,
-        child=session.child,
-        book_anyway=book_anyway,
+    return saved_and_audited(
+        new, actor=by, action="session.reschedule", child=session.child, book_anyway=book_anyway
     )
-    return new

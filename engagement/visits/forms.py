@@ -8,6 +8,7 @@ from practice.forms import DateInput
 from practice.models import User
 from practice.once import OnceKeyField
 
+from .log_changes import FIELDS as LOG_FIELDS
 from .log_changes import LogChange, changes_since, fingerprint, parse_fingerprint
 from .models import (
     MAX_SESSION_MINUTES,
@@ -117,22 +118,8 @@ class SessionLogForm(forms.ModelForm):
 
     class Meta:
         model = SessionLog
-        fields = [
-            "status",
-            "duration_minutes",
-            "modality",
-            "location",
-            "child_attended",
-            "guardians_attended",
-            "guardian_participation",
-            "stage",
-            "activities",
-            "shared_summary",
-            "summary_shared",
-            "private_note",
-            "next_steps",
-            "version",
-        ]
+        # The fields a conflict message compares (log_changes.FIELDS), and the version.
+        fields = [*LOG_FIELDS, "version"]
         widgets = {
             "shared_summary": forms.Textarea(attrs={"rows": 4}),
             "private_note": forms.Textarea(attrs={"rows": 4}),

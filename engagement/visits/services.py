@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from goals.models import Goal, GoalRating
 from goals.services import goal_rate
 from practice.access import policy_to_write
-from practice.audit import audit
+from practice.audit import audit, saved_and_audited
 from practice.models import Guardianship, Practice, User
 from practice.services import ensure_not_discharged
 
@@ -314,14 +314,11 @@ def addendum_add(
         text=text.strip(),
         corrects_shared_summary=corrects_shared_summary,
     )
-    addendum.full_clean()
-    addendum.save()
-    audit(
+    return saved_and_audited(
+        addendum,
         actor=author,
         action="session.addendum",
-        target=addendum,
         child=session.child,
         request=request,
         corrects_shared_summary=corrects_shared_summary,
     )
-    return addendum

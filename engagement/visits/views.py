@@ -15,7 +15,7 @@ from goals.models import Goal
 from practice.access import child_for_user
 from practice.audit import audit_read
 from practice.decorators import clinician_required
-from practice.forms import add_service_errors
+from practice.forms import add_service_errors, form_saved
 from practice.models import Guardianship, Practice, User
 
 from . import selectors, services
@@ -114,20 +114,24 @@ def _signed_since(form) -> None:
     )
 
 
+def _audit_view(request, child_policy, session, **details) -> None:
+    audit_read(
+        request=request,
+        child_policy=child_policy,
+        child=session.child,
+        action="session.view",
+        target=session,
+        **details,
+    )
+
+
 @clinician_required
 def session_log(request, pk):
     session, child_policy = selectors.session_for_care_team(request.user, pk)
     if request.method != "POST":
         if session.is_signed:
             return redirect("session_detail", pk=pk)
-        audit_read(
-            request=request,
-            child_policy=child_policy,
-            child=session.child,
-            action="session.view",
-            target=session,
-            page="log",
-        )
+        _audit_view(request, child_policy, session, page="log")
     form = _log_form(request, session, request.POST if request.method == "POST" else None)
     changes = []
     if request.method == "POST" and form.is_valid():
@@ -203,23 +207,17 @@ def session_detail(request, pk):
     session, child_policy = selectors.session_for_reader(request.user, pk)
     form = AddendumForm(request.POST or None)
     if request.method != "POST":
-        audit_read(
-            request=request,
-            child_policy=child_policy,
-            child=session.child,
-            action="session.view",
-            target=session,
-        )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.addendum_add(
-                session=session, author=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The addendum was added."))
-            return redirect("session_detail", pk=pk)
+        _audit_view(request, child_policy, session)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.addendum_add(
+            session=session, author=request.user, request=request, **data
+        ),
+        _("The addendum was added."),
+    )
+    if saved:
+        return redirect("session_detail", pk=pk)
     return render(
         request, "engagement/visits/detail.html", _detail_context(session, child_policy, form)
     )

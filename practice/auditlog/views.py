@@ -1,13 +1,11 @@
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from ..access import child_for_user
 from ..decorators import practice_admin_required
 from ..models import Practice, User
+from ..pagination import page_context
 from .forms import AuditFilterForm
 from .selectors import audit_actions, audit_events
-
-PER_PAGE = 50
 
 
 def _audit_page(request, *, child=None, actor=None):
@@ -21,13 +19,10 @@ def _audit_page(request, *, child=None, actor=None):
         date_to=filters.get("date_to"),
         tz=(getattr(request, "_practice", None) or Practice.get()).tz,
     )
-    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "practice/audit/list.html",
-        {"form": form, "page": page, "child": child, "actor": actor, "query": query.urlencode()},
+        {"form": form, "child": child, "actor": actor, **page_context(request, events)},
     )
 
 

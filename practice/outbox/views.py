@@ -3,7 +3,6 @@ subject or body; a failed row can be sent again."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..decorators import practice_admin_required
+from ..pagination import page_context
 from .forms import OutboxFilterForm
 from .models import OutgoingEmail
 from .selectors import DELIVERY_FIELDS, outbox_counts, outbox_rows
 from .services import email_retry
-
-PER_PAGE = 50
 
 
 @practice_admin_required
@@ -25,17 +23,13 @@ def outbox_list(request):
     form = OutboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = outbox_rows(state=filters.get("state", ""), kind=filters.get("kind", ""))
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "practice/outbox/list.html",
         {
             "form": form,
-            "page": page,
+            **page_context(request, rows),
             "counts": outbox_counts(),
-            "query": query.urlencode(),
             "here": request.GET.urlencode(),
             "now": timezone.now(),
         },

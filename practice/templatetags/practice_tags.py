@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -101,3 +102,29 @@ SHARING_LABELS = {"full": _("Full"), "progress": _("Progress"), "safety_only": _
 @register.filter
 def sharing_label(level: str) -> str:
     return SHARING_LABELS.get(level, level)
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context):
+        # Already rendered (and escaped) template output, stripped so an unfilled block is "".
+        context[self.name] = mark_safe(self.nodelist.render(context).strip())
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """`{% capture name %}...{% endcapture %}` renders its contents into the variable `name`.
+
+    base.html uses it to leave out a wrapper (the breadcrumb's nav) when a page fills no
+    items: a block cannot be tested for emptiness otherwise.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("capture takes one argument: the variable's name")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[1])
