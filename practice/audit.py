@@ -64,10 +64,13 @@ def audit(
 def saved_and_audited(
     row: models.Model, *, actor: User | None, action: str, **audit_fields: Any
 ) -> models.Model:
-    """Validate and save a row a service wrote, then record its event with the row as target:
-    the write-and-audit every service does (the caller holds the transaction)."""
+    """Validate and save a row a service wrote, then record its event with the row as target
+    and, unless told otherwise, the row's child (a row of a child's record): the write-and-audit
+    every service does (the caller holds the transaction)."""
     row.full_clean()
     row.save()
+    if "child" not in audit_fields:
+        audit_fields["child"] = getattr(row, "child", None)
     audit(actor=actor, action=action, target=row, **audit_fields)
     return row
 

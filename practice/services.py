@@ -170,10 +170,8 @@ def child_create(
     if not (created_by.is_clinician or created_by.can_manage_practice):
         raise PermissionDenied(_("Only clinicians and the office add children."))
     child = Child(created_by=created_by, **fields)
-    child.full_clean()
-    child.save()
+    saved_and_audited(child, actor=created_by, action="child.create", child=child, request=request)
     _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
-    audit(actor=created_by, action="child.create", target=child, child=child, request=request)
     return child
 
 
@@ -198,17 +196,10 @@ def child_update(
     changed = [name for name, value in fields.items() if stored[name] != value]
     for name, value in fields.items():
         setattr(child, name, value)
-    child.full_clean()
-    child.save()
-    _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
-    audit(
-        actor=updated_by,
-        action="child.update",
-        target=child,
-        child=child,
-        request=request,
-        fields=changed,
+    saved_and_audited(
+        child, actor=updated_by, action="child.update", child=child, request=request, fields=changed
     )
+    _set_care_team(child=child, clinicians=care_team, primary=primary_clinician)
     return child
 
 
@@ -390,7 +381,6 @@ def agreement_record(
         agreement,
         actor=recorded_by,
         action="confidentiality.record",
-        child=child,
         request=request,
         sharing_level=sharing_level,
     )

@@ -74,7 +74,6 @@ def engagement_agreement_record(
         agreement,
         actor=by,
         action="engagement_agreement.record",
-        child=child,
         request=request,
         version=agreement.version,
     )

@@ -81,7 +81,6 @@ def home_practice_assign(
         home_practice,
         actor=assigned_by,
         action="home_practice.assign",
-        child=child,
         goal=goal.pk,
         session=from_session.pk if from_session else None,
     )

@@ -223,6 +223,4 @@ def session_reschedule(
         stage=session.child.stage,
         booked_despite_clash=book_anyway,
     )
-    return saved_and_audited(
-        new, actor=by, action="session.reschedule", child=session.child, book_anyway=book_anyway
-    )
+    return saved_and_audited(new, actor=by, action="session.reschedule", book_anyway=book_anyway)
