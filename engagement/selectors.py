@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -59,12 +60,11 @@ def portal_state(guardianship: Guardianship) -> str:
     return "send_failed" if latest.send_error else "invited"
 
 
-def caseload_rows(user: User, *, practice: Practice) -> list[CaseloadRow]:
-    today = practice.today()
+def caseload_rows(user: User, *, practice: Practice, now: datetime.datetime) -> list[CaseloadRow]:
+    today = timezone.localtime(now, practice.tz).date()
     children = with_policy_data(caseload_for(user), user).prefetch_related(
         Prefetch("memberships__clinician"), _guardianships_with_portal_state()
     )
-    now = timezone.now()
     children = with_recent_misses(with_next_session(children, now), now)
     rows = []
     for child in children.order_by("discharged_on", "last_name", "first_name"):
@@ -123,25 +123,35 @@ class PortalChild:
     milestones: list = field(default_factory=list)
 
 
-def portal_children(user: User, *, practice: Practice) -> list[PortalChild]:
+def portal_children(
+    user: User, *, practice: Practice, today: datetime.date | None = None
+) -> list[PortalChild]:
     """The parent's children whose guardianship is not `none`, each with its policy."""
-    today = practice.today()
+    today = today or practice.today()
     children: QuerySet[Child] = with_policy_data(children_for(user), user).prefetch_related(
         Prefetch("memberships__clinician")
     )
     result = []
     for child in children.distinct().order_by("date_of_birth"):
         child_policy = policy_for(user, child, practice=practice, today=today)
-        if child_policy is None:
-            continue
-        memberships = sorted(child.memberships.all(), key=lambda m: not m.is_primary)
-        guardianship = child.viewer_guardianships[0]
-        result.append(
-            PortalChild(
-                child,
-                child_policy,
-                [m.clinician for m in memberships if m.clinician.is_active],
-                guardianship.get_relationship_display(),
-            )
-        )
+        if child_policy is not None:
+            result.append(_portal_child(child, child_policy, list(child.memberships.all())))
     return result
+
+
+def portal_child(child: Child, child_policy: ChildPolicy) -> PortalChild:
+    """portal_children's entry for one child, for its own page: the child and the policy
+    child_for_user gave (its viewer's guardianship prefetched), plus its care team."""
+    memberships = list(child.memberships.select_related("clinician"))
+    return _portal_child(child, child_policy, memberships)
+
+
+def _portal_child(child: Child, child_policy: ChildPolicy, memberships: list) -> PortalChild:
+    memberships = sorted(memberships, key=lambda m: not m.is_primary)
+    guardianship = child.viewer_guardianships[0]
+    return PortalChild(
+        child,
+        child_policy,
+        [m.clinician for m in memberships if m.clinician.is_active],
+        guardianship.get_relationship_display(),
+    )

@@ -4,12 +4,12 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
-from practice.access import child_for_user, current_agreement
+from practice.access import ChildPolicy, child_for_user, current_agreement
 from practice.audit import audit, audit_each, audit_read
 from practice.confidentiality import agreements_to_acknowledge
 from practice.decorators import (
@@ -18,10 +18,11 @@ from practice.decorators import (
     practice_admin_required,
     staff_required,
 )
-from practice.models import Practice, User
+from practice.models import Child, Practice, User
+from practice.request_time import request_now, request_practice, request_today
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
-from . import family_engagement, portal, selectors, services
+from . import family_engagement, selectors, services
 from .barriers import selectors as barrier_selectors
 from .confidentiality.selectors import agreement_hub, agreement_to_read
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
@@ -29,7 +30,7 @@ from .forms import ClinicianLeaveForm
 from .messaging import selectors as messaging_selectors
 from .messaging import services as messaging_services
 from .observations import selectors as observation_selectors
-from .observations import views as observation_views
+from .observations.forms import ObservationForm
 from .practice_at_home import selectors as home_practice_selectors
 from .profiles.selectors import with_profiles
 from .visits import selectors as visit_selectors
@@ -39,10 +40,10 @@ PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 
 
 @clinician_required
-def caseload(request):
-    practice = Practice.get()
+def caseload(request: HttpRequest) -> HttpResponse:
+    practice, now, today = request_practice(request), request_now(request), request_today(request)
     communication = messaging_services.communication_policy(practice)
-    rows = selectors.caseload_rows(request.user, practice=practice)
+    rows = selectors.caseload_rows(request.user, practice=practice, now=now)
     active = [row for row in rows if not row.child.is_discharged]
     return render(
         request,
@@ -51,23 +52,22 @@ def caseload(request):
             "rows": active,
             "discharged": [row for row in rows if row.child.is_discharged],
             "attention": [row for row in active if row.attention],
-            "goals_due": goals_due_for_review(request.user, practice.today()),
-            "to_log": visit_selectors.to_log(request.user, timezone.now(), practice),
+            "goals_due": goals_due_for_review(request.user, today),
+            "to_log": visit_selectors.to_log(request.user, now, practice),
             "waiting_threads": messaging_selectors.overdue_threads(
-                request.user, practice, timezone.now(), communication
+                request.user, practice, now, communication
             ),
             "communication": communication,
-            **family_engagement.for_caseload(request.user, timezone.now(), practice.tz),
-            "today": practice.today(),
+            **family_engagement.for_caseload(request.user, now, practice.tz),
+            "today": today,
         },
     )
 
 
 @staff_required
-def child_detail(request, pk):
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
-    practice = Practice.get()
-    today = practice.today()
+    practice, now, today = request_practice(request), request_now(request), request_today(request)
     # A view under break-the-glass is marked so, for whoever reviews the log.
     audit_read(request=request, child_policy=child_policy, child=child, action="child.view")
     return render(
@@ -80,7 +80,7 @@ def child_detail(request, pk):
             "has_agreement": current_agreement(child, today) is not None,
             "board": goal_board(child_policy, child),
             "sessions": (
-                visit_selectors.child_sessions(child, timezone.now(), practice)
+                visit_selectors.child_sessions(child, now, practice)
                 if child_policy.clinical
                 else None
             ),
@@ -93,9 +93,7 @@ def child_detail(request, pk):
             "observations": observation_selectors.observations_for_care_team(child_policy, child),
             "barriers": barrier_selectors.barriers_for_care_team(child_policy, child),
             "barrier_question": (
-                barrier_selectors.barrier_question(child, timezone.now())
-                if child_policy.clinical
-                else 0
+                barrier_selectors.barrier_question(child, now) if child_policy.clinical else 0
             ),
             "safety_concerns": safety_concerns_for_care_team(child_policy, child),
             "message_threads": messaging_selectors.threads_for_care_team(child_policy, child),
@@ -104,7 +102,7 @@ def child_detail(request, pk):
     )
 
 
-def _hub(child_policy, child, practice, today) -> dict:
+def _hub(child_policy: ChildPolicy, child: Child, practice: Practice, today) -> dict:
     """Care team, family and agreements (with who has read the one in force), and the course
     of therapy: stage history, discharge summary."""
     hub = selectors.child_hub(child)
@@ -117,19 +115,16 @@ def _hub(child_policy, child, practice, today) -> dict:
 
 
 @parent_required
-def portal_home(request):
-    practice = Practice.get()
-    children = selectors.portal_children(request.user, practice=practice)
-    milestones = recent_milestones([entry.child_policy for entry in children], limit=3)
-    since = timezone.now() - PORTAL_HOME_SAFETY_DAYS
-    statements = safety_statements_for(
-        request.user, [e.child_policy for e in children], since=since
-    )
-    to_read = agreements_to_acknowledge(
-        request.user, [entry.child for entry in children], practice.today()
-    )
-    moves = latest_stage_changes([entry.child_policy for entry in children])
-    extras = _portal_extras(request.user, [entry.child_policy for entry in children], practice)
+def portal_home(request: HttpRequest) -> HttpResponse:
+    practice, now, today = request_practice(request), request_now(request), request_today(request)
+    children = selectors.portal_children(request.user, practice=practice, today=today)
+    child_policies = [entry.child_policy for entry in children]
+    milestones = recent_milestones(child_policies, limit=3)
+    since = now - PORTAL_HOME_SAFETY_DAYS
+    statements = safety_statements_for(request.user, child_policies, since=since)
+    to_read = agreements_to_acknowledge(request.user, [entry.child for entry in children], today)
+    moves = latest_stage_changes(child_policies)
+    extras = _portal_extras(request.user, child_policies, now, today)
     for entry in children:
         entry.milestones = milestones.get(entry.child.pk, [])
         for name, values in extras.items():
@@ -146,27 +141,23 @@ def portal_home(request):
     return render(request, "engagement/portal_home.html", {"children": children})
 
 
-def _portal_extras(user, child_policies, practice) -> dict[str, dict]:
+def _portal_extras(
+    user: User, child_policies: list[ChildPolicy], now: datetime.datetime, today: datetime.date
+) -> dict[str, dict]:
     """Per child, as each child's policy allows: next session, home practice, the latest shared
     summary and unread messages (in the user's own threads only)."""
-    now = timezone.now()
     return {
-        "next_session_start": portal.next_sessions(child_policies, now),
-        "home_practice": portal.home_practice_in_force(child_policies, practice.today()),
-        "latest_summary": portal.latest_shared_summaries(child_policies, now),
+        "next_session_start": visit_selectors.next_sessions(child_policies, now),
+        "home_practice": home_practice_selectors.home_practice_in_force(child_policies, today),
+        "latest_summary": visit_selectors.latest_shared_summaries(child_policies, now),
         "unread_messages": messaging_selectors.unread_counts(user, child_policies),
     }
 
 
 @parent_required
-def portal_child(request, pk):
+def portal_child(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
-    practice = Practice.get()
-    entry = next(
-        item
-        for item in selectors.portal_children(request.user, practice=practice)
-        if item.child.pk == child.pk
-    )
+    now, today = request_now(request), request_today(request)
     audit(
         actor=request.user, action="portal.child_view", target=child, child=child, request=request
     )
@@ -175,24 +166,22 @@ def portal_child(request, pk):
         request,
         "engagement/portal_child.html",
         {
-            "entry": entry,
+            "entry": selectors.portal_child(child, child_policy),
             "child": child,
             "policy": child_policy,
             "board": board,
             "milestones": milestones_for(child_policy, child),
-            "family_sessions": visit_selectors.family_sessions(child_policy, child, timezone.now()),
-            "agreement_to_read": agreement_to_read(request.user, child, practice.today()),
+            "family_sessions": visit_selectors.family_sessions(child_policy, child, now),
+            "agreement_to_read": agreement_to_read(request.user, child, today),
             **family_engagement.for_portal(request.user, child_policy, child),
             **course_for_family(child_policy, child),
             "home_practice": home_practice_selectors.with_check_ins(
-                home_practice_selectors.current_home_practice(
-                    child_policy, child, practice.today()
-                ),
-                practice.today(),
+                home_practice_selectors.current_home_practice(child_policy, child, today),
+                today,
                 viewer=request.user,
             ),
-            **home_practice_selectors.check_in_context(practice.today()),
-            **observation_views.portal_card(request.user, child_policy, child, board),
+            **home_practice_selectors.check_in_context(today),
+            **_observation_card(request.user, child_policy, child, board),
             "safety_statements": safety_statements_for(request.user, [child_policy]).get(
                 child.pk, []
             ),
@@ -200,8 +189,18 @@ def portal_child(request, pk):
     )
 
 
+def _observation_card(user: User, child_policy: ChildPolicy, child: Child, board) -> dict:
+    """The "What you noticed at home" card: the form (to rate the goals the card offers) and
+    the guardian's own observations; nothing without the `own_items` right."""
+    card = observation_selectors.portal_card(user, child_policy, child, board)
+    if card is None:
+        return {}
+    form = ObservationForm(None, goals=card.goals_to_rate)
+    return {"observation_form": form, "observations": card.observations}
+
+
 @practice_admin_required
-def clinician_leave(request, pk):
+def clinician_leave(request: HttpRequest, pk: int) -> HttpResponse:
     leaving = get_object_or_404(User, pk=pk, role=User.Role.CLINICIAN, is_active=True)
     form = ClinicianLeaveForm(request.POST or None, leaving=leaving)
     caseload_size = leaving.memberships.count()

@@ -1,11 +1,16 @@
 """Goals set together, rated from every side (DESIGN.md: Goal, GoalRating, milestones)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 from concurrency.fields import IntegerVersionField
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from practice.access import ChildPolicy
 from practice.models import Child
 from practice.once import once_key_field
 
@@ -32,6 +37,37 @@ class Perspective(models.TextChoices):
     CLINICIAN = "clinician", _("Clinician")
     PARENT = "parent", _("Parent")
     CHILD = "child", _("Child")
+
+
+def _as_list(child_policies: ChildPolicy | Iterable[ChildPolicy] | None) -> list[ChildPolicy]:
+    if child_policies is None:
+        return []
+    if isinstance(child_policies, ChildPolicy):
+        return [child_policies]
+    return list(child_policies)
+
+
+class GoalQuerySet(models.QuerySet):
+    def visible_to(
+        self, child_policies: ChildPolicy | Iterable[ChildPolicy] | None
+    ) -> GoalQuerySet:
+        """The one rule for which goals a viewer may see (pages, emails, exports and counts all
+        ask it, and Goal.is_visible_to says the same of one goal): of the children whose policy
+        grants `goals`, every goal for a reader of clinical text, never a child-private one
+        for anyone else."""
+        granted = [p for p in _as_list(child_policies) if p.goals]
+        if not granted:
+            return self.none()
+        every_goal = sorted({p.child_id for p in granted if p.clinical})
+        shared_only = sorted({p.child_id for p in granted if not p.clinical})
+        if not shared_only:
+            return self.filter(child_id__in=every_goal)
+        visible = self.not_private_to_child().filter(child_id__in=shared_only)
+        return (visible | self.filter(child_id__in=every_goal)) if every_goal else visible
+
+    def not_private_to_child(self) -> GoalQuerySet:
+        """What any guardian with the `goals` right may see of a child's goals."""
+        return self.filter(private_to_child=False)
 
 
 class Goal(models.Model):
@@ -117,6 +153,8 @@ class Goal(models.Model):
     version = IntegerVersionField()
     once_key = once_key_field()  # a double-clicked "Save goal" or "Send suggestion" makes one
 
+    objects = GoalQuerySet.as_manager()
+
     class Meta:
         ordering = ["status", "-created_at"]
         indexes = [models.Index(fields=["child", "status"])]
@@ -126,6 +164,12 @@ class Goal(models.Model):
 
     def level_description(self, level: int) -> str:
         return getattr(self, LEVEL_FIELDS[level])
+
+    def is_visible_to(self, child_policy: ChildPolicy | None) -> bool:
+        """GoalQuerySet.visible_to's rule for this one goal (a write path that holds it)."""
+        if child_policy is None or not child_policy.goals or child_policy.child_id != self.child_id:
+            return False
+        return child_policy.clinical or not self.private_to_child
 
     @property
     def levels(self) -> list[tuple[int, str]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -21,12 +23,7 @@ SHOWN_STATUSES = [Goal.Status.PROPOSED, Goal.Status.ACTIVE, Goal.Status.ACHIEVED
 def visible_goals(child_policy: ChildPolicy | None, child: Child) -> QuerySet[Goal]:
     """The goals this policy may see: none without the goals right, never a child-private one
     for a guardian."""
-    goals = Goal.objects.filter(child=child)
-    if child_policy is None or not child_policy.goals:
-        return goals.none()
-    if not child_policy.clinical:
-        goals = goals.filter(private_to_child=False)
-    return goals
+    return Goal.objects.visible_to(child_policy).filter(child=child)
 
 
 def goal_for_user(user: User, pk: int) -> tuple[Goal, ChildPolicy]:
@@ -162,13 +159,8 @@ def recent_milestones(
     child_ids = [child_policy.child_id for child_policy in child_policies if child_policy.goals]
     if not child_ids:
         return {}
-    clinical = {child_policy.child_id for child_policy in child_policies if child_policy.clinical}
     milestones = (
-        Milestone.objects.filter(goal__child_id__in=child_ids)
-        .exclude(
-            goal__private_to_child=True,
-            goal__child_id__in=[c for c in child_ids if c not in clinical],
-        )
+        Milestone.objects.filter(goal__in=Goal.objects.visible_to(child_policies))
         .select_related("goal")
         .order_by("-reached_on", "-pk")
     )
@@ -180,8 +172,31 @@ def recent_milestones(
     return grouped
 
 
+def ratings_recorded_between(
+    child_policies: Iterable[ChildPolicy], start: datetime.datetime, end: datetime.datetime
+) -> dict[int, list[GoalRating]]:
+    """Row `goals`, per child (the progress emails): the ratings recorded in [start, end) of
+    the goals these policies may see (Goal.objects.visible_to), oldest first. One query."""
+    child_policies = list(child_policies)
+    if not any(child_policy.goals for child_policy in child_policies):
+        return {}
+    rows = (
+        GoalRating.objects.filter(
+            goal__in=Goal.objects.visible_to(child_policies),
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .select_related("goal")
+        .order_by("created_at", "pk")
+    )
+    grouped: dict[int, list[GoalRating]] = defaultdict(list)
+    for rating in rows:
+        grouped[rating.goal.child_id].append(rating)
+    return grouped
+
+
 def achieved_for_family(child: Child) -> list[Goal]:
     """The child's achieved goals a family may be told of, never a child-private one: the
     first draft of a discharge summary, which every guardian with the goals right reads."""
-    goals = Goal.objects.filter(child=child, status=Goal.Status.ACHIEVED, private_to_child=False)
+    goals = Goal.objects.not_private_to_child().filter(child=child, status=Goal.Status.ACHIEVED)
     return list(goals.order_by("title"))

@@ -326,11 +326,7 @@ def goal_rate(
 ) -> GoalRating:
     """A GAS rating. Parents rate from home; clinicians at reviews (and, later, sessions)."""
     child_policy = policy_for(rated_by, goal.child)
-    if (
-        child_policy is None
-        or not child_policy.goals
-        or (child_policy.is_guardian and goal.private_to_child)
-    ):
+    if not goal.is_visible_to(child_policy):
         raise PermissionDenied(_("You cannot rate this goal."))
     if not child_policy.is_guardian and not child_policy.is_care_team:
         raise PermissionDenied(_("Only the care team and the family rate goals."))
@@ -363,8 +359,7 @@ def goal_rate(
 @transaction.atomic
 def goal_comment(*, goal: Goal, author: User, text: str) -> GoalComment:
     child_policy = policy_for(author, goal.child)
-    visible = child_policy is not None and child_policy.goals
-    if not visible or (child_policy.is_guardian and goal.private_to_child):
+    if not goal.is_visible_to(child_policy):
         raise PermissionDenied(_("You cannot comment on this goal."))
     if not child_policy.is_guardian and not child_policy.is_care_team:
         raise PermissionDenied(_("Only the care team and the family comment on goals."))

@@ -13,7 +13,7 @@ from practice.access import child_for_user
 from practice.audit import audit_read
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors, form_saved
-from practice.models import Practice
+from practice.request_time import request_today
 
 from . import selectors, services
 from .charts import progress_chart
@@ -31,7 +31,7 @@ def goal_add(request, child_pk):
     child, child_policy = child_for_user(request.user, child_pk)
     if not child_policy.is_care_team:
         raise Http404
-    today = Practice.get().today()
+    today = request_today(request)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -63,7 +63,7 @@ def goal_edit(request, pk):
                 goal=fresh,
                 clinician=request.user,
                 version=data.pop("version"),
-                today=Practice.get().today(),
+                today=request_today(request),
                 **data,
             )
         except services.GoalEditConflict as error:
@@ -113,7 +113,7 @@ def _detail_context(request, goal, child_policy, **forms) -> dict:
     board_view = selectors.goal_view(
         Goal.objects.prefetch_related("ratings__rated_by").get(pk=goal.pk)
     )
-    today = Practice.get().today()
+    today = request_today(request)
     is_parent = request.user.is_parent
     rating_initial = {"rated_on": today, "perspective": "clinician"}
     may_rate = child_policy.is_care_team or child_policy.is_guardian
@@ -179,7 +179,7 @@ def goal_rate(request, pk):
             source=GoalRating.Source.REVIEW,
             perspective=data.get("perspective", "clinician"),
             note=data["note"],
-            today=Practice.get().today(),
+            today=request_today(request),
         ),
         success=_("Thank you: the rating was saved."),
     )

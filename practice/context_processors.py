@@ -1,8 +1,6 @@
-from .models import Practice
+from .request_time import request_practice
 
 
 def practice(request):
-    """The practice's name for every page's header (one small query, cached per request)."""
-    if not hasattr(request, "_practice"):
-        request._practice = Practice.get()
-    return {"practice": request._practice}
+    """The practice for every page's header: the request's (practice.request_time)."""
+    return {"practice": request_practice(request)}

@@ -57,14 +57,16 @@ class NoStoreMiddleware:
 
 
 class PracticeTimezoneMiddleware:
-    """Every page shows times in the practice's timezone (stored times are UTC)."""
+    """Every page shows times in the practice's timezone (stored times are UTC). The practice
+    it loads is the request's (`request.practice`, read through practice.request_time), so a
+    page asks for it once."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request._practice = Practice.get()
-        timezone.activate(request._practice.tz)
+        request.practice = Practice.get()
+        timezone.activate(request.practice.tz)
         try:
             return self.get_response(request)
         finally:

@@ -6,16 +6,14 @@ neither the page, nor its timing, nor the rows written tell an asker whether an 
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .audit import audit
+from .commit import after_commit
 from .models import User
 from .outbox.models import OutgoingEmail
 from .outbox.services import email_queue
@@ -28,7 +26,7 @@ def password_reset_request(*, address: str, request) -> None:
 
     audit(actor=None, action=RESET_ACTION, request=request, address=address_digest(address))
     # robust: a broker that is down loses this ask (the person asks again), never the page.
-    transaction.on_commit(partial(password_reset_send_task.delay, address), robust=True)
+    after_commit(password_reset_send_task.delay, address, robust=True)
 
 
 def password_reset_send(*, address: str) -> int:

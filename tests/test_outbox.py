@@ -430,3 +430,23 @@ def test_a_parents_own_times_hold_an_email_the_policy_would_let_go(cast, always_
     assert staff.state == "sent" and [m.to for m in mail.outbox] == [[cast.clinician.email]]
     assert mine.state == "pending"
     assert timezone.localtime(mine.send_after, cast.practice.tz).weekday() == (today + 1) % 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_never_breaks_the_commit_that_queued_an_email(monkeypatch, caplog):
+    # The email is saved with the transaction; handing it to the worker happens after the commit
+    # and may fail (Redis down, a broker folder missing). That failure is logged, never raised
+    # into the page: the worker's sweep sends the pending row later.
+    from django.db import transaction
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.deliver_email, "delay", broker_down)
+    with transaction.atomic():
+        email = services.email_queue_rendered(
+            to="pat@test.example", kind="notice", subject="S", text="T", html=""
+        )
+    email.refresh_from_db()
+    assert email.state == "pending"
+    assert "broker down" in caplog.text

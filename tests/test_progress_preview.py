@@ -138,3 +138,11 @@ def test_the_child_page_links_each_guardians_preview_for_the_care_team_only(clie
     assert url in client.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
     client.force_login(cast.admin)
     assert url not in client.get(reverse("child_detail", args=[cast.child.pk])).content.decode()
+
+
+def test_with_nothing_new_the_preview_says_so_and_the_subject_still_names_the_child(client, cast):
+    # The email is skipped; its preview must not show a subject that ends in a bare colon.
+    client.force_login(cast.clinician)
+    page = client.get(preview_url(cast.child, cast.guardianship)).content.decode()
+    assert "no email would be sent" in page
+    assert "Progress update from Our practice: Mia" in page

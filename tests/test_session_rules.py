@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.portal import latest_shared_summaries
 from engagement.rescheduling.models import RescheduleRequest
 from engagement.rescheduling.services import reschedule_request_answer
 from engagement.visits import services
 from engagement.visits.models import Addendum, SessionLog, SessionSeries
+from engagement.visits.selectors import latest_shared_summaries
 from practice.access import policy_for
 from practice.emergency.services import break_glass_open
 from practice.models import AuditEvent, CareTeamMembership

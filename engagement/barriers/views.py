@@ -1,7 +1,7 @@
 """Barrier pages for the care team: record, follow up, and the question after a family
 cancellation. Guardians read their own barriers' status through barriers_for_family."""
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from .forms import BarrierForm, CancellationBarrierForm
 
 
 @clinician_required
-def barrier_add(request, child_pk):
+def barrier_add(request: HttpRequest, child_pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, child_pk)
     if not child_policy.is_care_team:
         raise Http404
@@ -36,7 +36,7 @@ def barrier_add(request, child_pk):
 
 
 @clinician_required
-def barrier_edit(request, pk):
+def barrier_edit(request: HttpRequest, pk: int) -> HttpResponse:
     barrier = selectors.barrier_for_care_team(request.user, pk)
     form = BarrierForm(request.POST or None, instance=barrier)
     saved = form_saved(
@@ -54,7 +54,7 @@ def barrier_edit(request, pk):
 
 
 @clinician_required
-def barrier_after_cancellation(request, pk):
+def barrier_after_cancellation(request: HttpRequest, pk: int) -> HttpResponse:
     """Asked right after a session is logged as cancelled by the family; skipping is fine."""
     session, child_policy = session_for_care_team(request.user, pk)
     if session.status != session.Status.CANCELLED_FAMILY:

@@ -3,7 +3,7 @@ force. The model and the rules are practice's (practice/confidentiality.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 from practice.access import child_for_user
 from practice.confidentiality import agreement_acknowledge
 from practice.decorators import parent_required
-from practice.models import Practice
+from practice.request_time import request_today
 
 
 @require_POST
 @parent_required
-def acknowledge(request, pk):
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     agreement_pk = request.POST.get("agreement", "")
     if not agreement_pk.isdigit():
@@ -28,7 +28,7 @@ def acknowledge(request, pk):
         agreement_acknowledge(
             agreement=agreement,
             guardian=request.user,
-            today=Practice.get().today(),
+            today=request_today(request),
             request=request,
         )
     except ValidationError as error:

@@ -2,21 +2,20 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors
-from practice.models import Practice
+from practice.request_time import request_now, request_practice
 
 from . import selectors, services
 from .forms import DischargeForm, StageChangeForm
 
 
-def _care_team_child(request, pk):
+def _care_team_child(request: HttpRequest, pk: int):
     child, child_policy = child_for_user(request.user, pk)
     if not child_policy.is_care_team:
         raise Http404
@@ -24,7 +23,7 @@ def _care_team_child(request, pk):
 
 
 @clinician_required
-def stage_change(request, pk):
+def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = _care_team_child(request, pk)
     if child.is_discharged:
         return redirect("child_detail", pk=pk)
@@ -47,12 +46,12 @@ def stage_change(request, pk):
 
 
 @clinician_required
-def discharge(request, pk):
+def discharge(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = _care_team_child(request, pk)
     if child.is_discharged:
         return redirect("child_detail", pk=pk)
-    practice = Practice.get()
-    now = timezone.now()
+    practice = request_practice(request)
+    now = request_now(request)
     initial = selectors.discharge_initial(child, practice, request.user)
     form = DischargeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

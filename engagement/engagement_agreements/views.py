@@ -3,7 +3,7 @@ guardian in the portal."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from .models import EngagementAgreement
 
 
 @clinician_required
-def agreement_record(request, child_pk):
+def agreement_record(request: HttpRequest, child_pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, child_pk)
     if not child_policy.is_care_team:
         raise Http404
@@ -47,7 +47,7 @@ def agreement_record(request, child_pk):
 
 @require_POST
 @parent_required
-def agreement_acknowledge(request, child_pk, pk):
+def agreement_acknowledge(request: HttpRequest, child_pk: int, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, child_pk)
     agreement = EngagementAgreement.objects.filter(pk=pk, child=child).first()
     if agreement is None:

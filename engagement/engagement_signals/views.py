@@ -1,37 +1,38 @@
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from practice.access import child_for_user
 from practice.audit import audit, audit_read
 from practice.decorators import clinician_required, practice_admin_required
-from practice.models import Child, Practice
+from practice.models import Child
+from practice.request_time import request_now, request_practice
 
 from .report import engagement_report
 from .selectors import family_engagement, score_of
 
 
 @practice_admin_required
-def report(request):
-    practice = Practice.get()
+def report(request: HttpRequest) -> HttpResponse:
+    practice = request_practice(request)
     audit(actor=request.user, action="report.engagement_view", request=request)
     return render(
         request,
         "engagement/engagement_signals/report.html",
-        {"report": engagement_report(timezone.now(), practice.tz)},
+        {"report": engagement_report(request_now(request), practice.tz)},
     )
 
 
 @clinician_required
-def child_engagement(request, pk):
+def child_engagement(request: HttpRequest, pk: int) -> HttpResponse:
     """One family's engagement signals with their parts and trend, for the care team."""
     child, child_policy = child_for_user(request.user, pk)
     if not child_policy.clinical:
         raise Http404
     audit_read(request=request, child_policy=child_policy, child=child, action="engagement.view")
-    practice = Practice.get()
+    practice = request_practice(request)
     family = score_of(
-        family_engagement(Child.objects.filter(pk=child.pk), timezone.now(), practice.tz), child.pk
+        family_engagement(Child.objects.filter(pk=child.pk), request_now(request), practice.tz),
+        child.pk,
     )
     return render(
         request,

@@ -3,21 +3,20 @@ a parent (a printable page and a JSON download). Each one is audited as a disclo
 
 import json
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.text import slugify
 
 from practice.access import child_for_user
 from practice.audit import audit, audit_read
 from practice.decorators import clinician_required, parent_required
-from practice.models import Practice
+from practice.request_time import request_now, request_practice, request_today
 
 from . import selectors
 
 
 @clinician_required
-def child_record(request, pk):
+def child_record(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     if not child_policy.clinical:  # the care team, or an emergency reader: read-only either way
         raise Http404
@@ -32,16 +31,16 @@ def child_record(request, pk):
     return render(
         request,
         "engagement/export/child_record.html",
-        {"record": record, "child": child, "age": child.age_on(Practice.get().today())},
+        {"record": record, "child": child, "age": child.age_on(request_today(request))},
     )
 
 
-def _family(request, child_pk: int | None, as_json: bool):
+def _family(request: HttpRequest, child_pk: int | None, as_json: bool) -> HttpResponse:
     if child_pk is not None:
         child_for_user(request.user, child_pk)  # 404 for a child this parent may not see
-    practice = Practice.get()
+    practice = request_practice(request)
     data, children = selectors.family_export(
-        request.user, practice, timezone.now(), child_id=child_pk
+        request.user, practice, request_now(request), child_id=child_pk
     )
     for child in children:
         audit(
@@ -65,20 +64,20 @@ def _family(request, child_pk: int | None, as_json: bool):
 
 
 @parent_required
-def family(request):
+def family(request: HttpRequest) -> HttpResponse:
     return _family(request, None, as_json=False)
 
 
 @parent_required
-def family_json(request):
+def family_json(request: HttpRequest) -> HttpResponse:
     return _family(request, None, as_json=True)
 
 
 @parent_required
-def family_child(request, pk):
+def family_child(request: HttpRequest, pk: int) -> HttpResponse:
     return _family(request, pk, as_json=False)
 
 
 @parent_required
-def family_child_json(request, pk):
+def family_child_json(request: HttpRequest, pk: int) -> HttpResponse:
     return _family(request, pk, as_json=True)

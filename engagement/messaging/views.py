@@ -4,37 +4,37 @@ goes through the access module and raises 404 for anyone who may not see it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
 from practice.audit import audit
 from practice.decorators import parent_required
-from practice.models import Practice
+from practice.request_time import request_practice
 
 from ..selectors import portal_children
 from . import selectors, services
 from .forms import ReplyForm, ThreadStartForm
 
 
-def _boundaries() -> dict:
+def _boundaries(request: HttpRequest) -> dict:
     """What every message form shows: the emergency notice and the expected response time."""
-    return {"communication": services.communication_policy(Practice.get())}
+    return {"communication": services.communication_policy(request_practice(request))}
 
 
 @parent_required
-def portal_messages(request):
-    children = portal_children(request.user, practice=Practice.get())
+def portal_messages(request: HttpRequest) -> HttpResponse:
+    children = portal_children(request.user, practice=request_practice(request))
     threads = selectors.threads_for_guardian(
         request.user, [entry.child_policy for entry in children]
     )
-    context = {"children": children, "threads": threads, **_boundaries()}
+    context = {"children": children, "threads": threads, **_boundaries(request)}
     return render(request, "engagement/messaging/portal_messages.html", context)
 
 
 @parent_required
-def thread_start(request, child_pk):
+def thread_start(request: HttpRequest, child_pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, child_pk)
     if not (child_policy.is_guardian and child_policy.own_items):
         raise Http404
@@ -49,12 +49,12 @@ def thread_start(request, child_pk):
         else:
             messages.success(request, _("Your message was sent to the care team."))
             return redirect("message_thread", pk=thread.pk)
-    context = {"form": form, "child": child, **_boundaries()}
+    context = {"form": form, "child": child, **_boundaries(request)}
     return render(request, "engagement/messaging/thread_start.html", context)
 
 
 @login_required
-def thread_detail(request, pk):
+def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     thread, child_policy = selectors.thread_for_user(request.user, pk)
     may_reply = (
         child_policy.is_care_team or child_policy.is_guardian
@@ -89,6 +89,6 @@ def thread_detail(request, pk):
         "policy": child_policy,
         "thread_messages": selectors.thread_messages(thread),
         "form": form,
-        **_boundaries(),
+        **_boundaries(request),
     }
     return render(request, "engagement/messaging/thread.html", context)

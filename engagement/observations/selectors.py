@@ -3,10 +3,12 @@ team (and break-the-glass readers) see every one of the child's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 
 from goals.models import Goal
-from goals.selectors import visible_goals
+from goals.selectors import GoalBoard, visible_goals
 from practice.access import ChildPolicy, row_for_care_team
 from practice.models import Child, User
 
@@ -59,6 +61,29 @@ def goals_to_rate(child_policy: ChildPolicy | None, child: Child) -> list[Goal]:
         return []
     return list(
         visible_goals(child_policy, child).filter(status=Goal.Status.ACTIVE).order_by("title")
+    )
+
+
+@dataclass(frozen=True)
+class PortalCard:
+    """The portal child page's "What you noticed at home" card."""
+
+    goals_to_rate: list[Goal] | None  # None without the `goals` right: the form asks no rating
+    observations: list[HomeObservation]  # the guardian's own
+
+
+def portal_card(
+    user: User, child_policy: ChildPolicy, child: Child, board: GoalBoard
+) -> PortalCard | None:
+    """The card's goals and the guardian's own observations, or None without the `own_items`
+    right. The goals come from the page's goal board (already what this policy may see)."""
+    if not child_policy.own_items:
+        return None
+    active = sorted((view.goal for view in board.active), key=lambda goal: goal.title)
+    seen = {view.goal.pk for view in board.goals}
+    return PortalCard(
+        goals_to_rate=active if child_policy.goals else None,
+        observations=observations_for_guardian(user, child_policy, child, visible_goal_ids=seen),
     )
 
 

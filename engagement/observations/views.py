@@ -3,7 +3,7 @@ the child page. Lookups go through practice.access; 404 for anyone else."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from practice.access import child_for_user
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors
-from practice.models import Practice
+from practice.request_time import request_today
 
 from . import selectors, services
 from .forms import ObservationForm, ReplyForm
@@ -26,7 +26,7 @@ def observation_form(child_policy, child, data=None, goals=None) -> ObservationF
 
 
 @parent_required
-def observation_share(request, pk):
+def observation_share(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     if not child_policy.own_items:
         raise Http404
@@ -36,7 +36,7 @@ def observation_share(request, pk):
             services.observation_share(
                 child=child,
                 guardian=request.user,
-                today=Practice.get().today(),
+                today=request_today(request),
                 **form.cleaned_data,
             )
         except PermissionDenied as denied:
@@ -57,7 +57,7 @@ def observation_share(request, pk):
 
 @require_POST
 @clinician_required
-def observation_reply(request, pk):
+def observation_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """Sent, back to the child page; a reply that cannot be sent (too long, the child
     discharged) is shown again on its own page with the text kept and the reason."""
     observation = selectors.observation_for_care_team(request.user, pk)
@@ -75,18 +75,3 @@ def observation_reply(request, pk):
             return redirect(f"{url}#observation-{observation.pk}")
     context = {"observation": observation, "child": observation.child, "form": form}
     return render(request, "engagement/observations/reply.html", context, status=400)
-
-
-def portal_card(user, child_policy, child, board) -> dict:
-    """The portal child page's "What you noticed at home" card: the form and their own. The
-    goals come from the page's goal board (already what this policy may see)."""
-    if not child_policy.own_items:
-        return {}
-    active = sorted((view.goal for view in board.active), key=lambda goal: goal.title)
-    seen = {view.goal.pk for view in board.goals}
-    return {
-        "observation_form": observation_form(child_policy, child, goals=active),
-        "observations": selectors.observations_for_guardian(
-            user, child_policy, child, visible_goal_ids=seen
-        ),
-    }

@@ -4,6 +4,8 @@ the `home_practice` row, and never a strategy tied to a goal the guardian may no
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 
 from goals.models import Goal
 from goals.selectors import visible_goals
@@ -26,6 +28,44 @@ def current_home_practice(
     if not child_policy.clinical:
         current = current.filter(goal__in=visible_goals(child_policy, child).values("pk"))
     return list(current.select_related("goal", "assigned_by").order_by("until", "pk"))
+
+
+def home_practice_in_force(
+    child_policies: Iterable[ChildPolicy], today: datetime.date
+) -> dict[int, list[HomePractice]]:
+    """current_home_practice for many children at once (one query): per child, the active
+    strategies its policy may see, never one tied to a goal the viewer may not see."""
+    child_policies = [child_policy for child_policy in child_policies if child_policy.home_practice]
+    if not child_policies:
+        return {}
+    current = HomePractice.objects.filter(
+        child_id__in=[child_policy.child_id for child_policy in child_policies],
+        is_active=True,
+        until__gte=today,
+    )
+    if not all(child_policy.clinical for child_policy in child_policies):
+        current = current.filter(goal__in=Goal.objects.visible_to(child_policies))
+    grouped: dict[int, list[HomePractice]] = defaultdict(list)
+    for item in current.select_related("goal").order_by("until", "pk"):
+        grouped[item.child_id].append(item)
+    return dict(grouped)
+
+
+def check_ins_between(
+    home_practice: dict[int, list[HomePractice]], start: datetime.datetime, end: datetime.datetime
+) -> dict[int, list[CheckIn]]:
+    """The family's check-ins recorded in [start, end), per strategy, on the strategies given
+    (home_practice_in_force's: what the policies allowed). One query."""
+    ids = [item.pk for items in home_practice.values() for item in items]
+    if not ids:
+        return {}
+    rows = CheckIn.objects.filter(
+        home_practice_id__in=ids, updated_at__gte=start, updated_at__lt=end
+    ).only("pk", "home_practice_id", "done", "for_date", "updated_at")
+    grouped: dict[int, list[CheckIn]] = defaultdict(list)
+    for check_in in rows:
+        grouped[check_in.home_practice_id].append(check_in)
+    return grouped
 
 
 def home_practice_for_care_team(user: User, pk: int) -> HomePractice:

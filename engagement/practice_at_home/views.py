@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from practice.access import child_for_user
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors
-from practice.models import Practice
+from practice.request_time import request_today
 
 from ..visits.selectors import session_named_in_link
 from . import selectors, services
@@ -23,12 +23,12 @@ from .forms import CheckInForm, HomePracticeForm
 
 
 @clinician_required
-def home_practice_assign(request, child_pk):
+def home_practice_assign(request: HttpRequest, child_pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, child_pk)
     if not child_policy.is_care_team:
         raise Http404
     session = session_named_in_link(request.user, child, request.GET.get("session"))
-    today = Practice.get().today()
+    today = request_today(request)
     goals = selectors.goals_to_practise(child)
     initial = {"until": today + services.DEFAULT_LENGTH}
     if len(goals) == 1:
@@ -58,7 +58,7 @@ def home_practice_assign(request, child_pk):
 
 @require_POST
 @clinician_required
-def home_practice_end(request, pk):
+def home_practice_end(request: HttpRequest, pk: int) -> HttpResponse:
     home_practice = selectors.home_practice_for_care_team(request.user, pk)
     services.home_practice_end(home_practice=home_practice, ended_by=request.user)
     messages.success(
@@ -107,13 +107,13 @@ def _saved_message(form, today) -> str:
 
 @require_POST
 @parent_required
-def check_in(request, child_pk, pk):
+def check_in(request: HttpRequest, child_pk: int, pk: int) -> HttpResponse:
     """One tap ("Done today", "Not today") or the fuller form: with htmx the card is swapped in
     place; without JavaScript the page reloads with a message."""
     child, child_policy = child_for_user(request.user, child_pk)
     if not child_policy.home_practice:
         raise Http404
-    today = Practice.get().today()
+    today = request_today(request)
     home_practice = selectors.home_practice_of(pk)
     form = CheckInForm(request.POST, today=today)
     try:

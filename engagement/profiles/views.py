@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -9,7 +10,7 @@ from .forms import ParentProfileForm
 
 
 @parent_required
-def about_you(request):
+def about_you(request: HttpRequest) -> HttpResponse:
     profile = selectors.own_profile(request.user)
     form = ParentProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():

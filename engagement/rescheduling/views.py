@@ -1,19 +1,21 @@
 """Portal: cancel an upcoming session (with the gentle question) or ask to move it.
 Care team: answer a request."""
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practice.decorators import clinician_required, parent_required
 from practice.forms import form_saved
-from practice.models import Practice
+from practice.request_time import request_now, request_practice
 
 from . import selectors, services
 from .forms import FamilyCancelForm, RescheduleAnswerForm, RescheduleRequestForm
 
 
-def _family_session_page(request, child_pk, pk, *, form_class, service, success, template):
+def _family_session_page(
+    request: HttpRequest, child_pk: int, pk: int, *, form_class, service, success, template
+) -> HttpResponse:
     """The two portal pages about one upcoming session: a form, then the service with the
     session and the guardian, then back to the child's page."""
     session = selectors.session_for_family(request.user, child_pk, pk)[0]
@@ -22,7 +24,11 @@ def _family_session_page(request, child_pk, pk, *, form_class, service, success,
         request,
         form,
         lambda data: service(
-            session=session, guardian=request.user, now=timezone.now(), request=request, **data
+            session=session,
+            guardian=request.user,
+            now=request_now(request),
+            request=request,
+            **data,
         ),
         success,
     )
@@ -32,7 +38,7 @@ def _family_session_page(request, child_pk, pk, *, form_class, service, success,
 
 
 @parent_required
-def session_cancel(request, child_pk, pk):
+def session_cancel(request: HttpRequest, child_pk: int, pk: int) -> HttpResponse:
     return _family_session_page(
         request,
         child_pk,
@@ -45,7 +51,7 @@ def session_cancel(request, child_pk, pk):
 
 
 @parent_required
-def reschedule_ask(request, child_pk, pk):
+def reschedule_ask(request: HttpRequest, child_pk: int, pk: int) -> HttpResponse:
     return _family_session_page(
         request,
         child_pk,
@@ -58,10 +64,10 @@ def reschedule_ask(request, child_pk, pk):
 
 
 @clinician_required
-def reschedule_answer(request, pk):
+def reschedule_answer(request: HttpRequest, pk: int) -> HttpResponse:
     reschedule_request = selectors.request_for_care_team(request.user, pk)
     session = reschedule_request.session
-    practice = Practice.get()
+    practice = request_practice(request)
     form = RescheduleAnswerForm(request.POST or None, tz=practice.tz)
     saved = form_saved(
         request,
@@ -72,7 +78,7 @@ def reschedule_answer(request, pk):
             status=data["status"],
             answer=data["answer"],
             new_start=form.new_start(),
-            now=timezone.now(),
+            now=request_now(request),
             book_anyway=data["book_anyway"],
             request=request,
         ),

@@ -10,16 +10,14 @@ of the chunk, then each parent's sections picked out in Python with that parent'
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalRating, Milestone, Perspective
-from goals.selectors import recent_milestones
+from goals.selectors import ratings_recorded_between, recent_milestones
 from practice.access import ChildPolicy, policy_for, policy_prefetches
 from practice.models import (
     Child,
@@ -29,9 +27,10 @@ from practice.models import (
     User,
 )
 
-from ..portal import home_practice_in_force, next_sessions
 from ..practice_at_home.models import CheckIn, HomePractice
-from ..visits.models import Addendum, SessionLog
+from ..practice_at_home.selectors import check_ins_between, home_practice_in_force
+from ..visits.models import SessionLog
+from ..visits.selectors import next_sessions, sessions_held_between, summaries_new_between
 from .rendering import render_emails
 from .unsubscribe import unsubscribe_url
 
@@ -123,8 +122,11 @@ class ProgressEmail:
 
     @property
     def child_names(self) -> str:
-        """The first names of the children with news: "Mia", "Mia and Leo", "Mia, Leo and Ada"."""
-        names = [section.name for section in self.sections if section.has_news]
+        """The first names of the children with news: "Mia", "Mia and Leo", "Mia, Leo and Ada";
+        with no news (an email that is skipped, seen in the preview), every child's."""
+        names = [section.name for section in self.sections if section.has_news] or [
+            section.name for section in self.sections
+        ]
         if len(names) < 2:
             return "".join(names)
         return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
@@ -224,125 +226,20 @@ def _window(periods: dict[int, Period]) -> Period:
 
 
 def _batch(sections: list[ChildSection], window: Period, now, practice: Practice) -> _Batch:
+    """Through each app's selectors, which apply the policies: goals (Goal.objects.visible_to),
+    summaries (SessionLog.objects.shared_with_family), attendance, home practice."""
     child_policies = list({section.child_policy for section in sections})
+    start, end = window
     home_practice = home_practice_in_force(child_policies, practice.today())
     return _Batch(
-        ratings=_ratings(child_policies, window),
+        ratings=ratings_recorded_between(child_policies, start, end),
         milestones=recent_milestones(child_policies, limit=MILESTONES_PER_CHILD),
-        summaries=_summaries(child_policies, window, now),
-        sessions=_sessions(child_policies, window, now),
+        summaries=summaries_new_between(child_policies, start, end, now),
+        sessions=sessions_held_between(child_policies, start, end, now),
         home_practice=home_practice,
-        check_ins=_check_ins(home_practice, window),
+        check_ins=check_ins_between(home_practice, start, end),
         next_sessions=next_sessions(child_policies, now),
     )
-
-
-def _child_ids(child_policies: list[ChildPolicy], right: str) -> list[int]:
-    return sorted(
-        {child_policy.child_id for child_policy in child_policies if getattr(child_policy, right)}
-    )
-
-
-def _ratings(child_policies: list[ChildPolicy], window: Period) -> dict[int, list[GoalRating]]:
-    """Row `goals`: ratings recorded in the window, never of a child-private goal (the same
-    rule as goals.selectors.visible_goals and recent_milestones, for all children at once;
-    a guardian's policy is never clinical)."""
-    child_ids = _child_ids(child_policies, "goals")
-    if not child_ids:
-        return {}
-    start, end = window
-    rows = (
-        GoalRating.objects.filter(
-            goal__child_id__in=child_ids,
-            goal__private_to_child=False,
-            created_at__gte=start,
-            created_at__lt=end,
-        )
-        .select_related("goal")
-        .order_by("created_at", "pk")
-    )
-    grouped: dict[int, list[GoalRating]] = defaultdict(list)
-    for rating in rows:
-        grouped[rating.goal.child_id].append(rating)
-    return grouped
-
-
-def _summaries(
-    child_policies: list[ChildPolicy], window: Period, now: datetime.datetime
-) -> dict[int, list[SessionLog]]:
-    """Row `shared_summaries` (level full): of the summaries the family may read
-    (SessionLog.objects.shared_with_family), those signed in the window, or older ones given
-    a correcting addendum in it, with their corrections; never a private note or any other
-    addendum."""
-    if not _child_ids(child_policies, "shared_summaries"):
-        return {}
-    start, end = window
-    corrected = Q(
-        addenda__corrects_shared_summary=True,
-        addenda__created_at__gte=start,
-        addenda__created_at__lt=end,
-    )
-    sessions = (
-        SessionLog.objects.shared_with_family(child_policies, now)
-        .filter(Q(signed_at__gte=start, signed_at__lt=end) | corrected)
-        .distinct()
-        .only("pk", "child_id", "scheduled_start", "signed_at", "shared_summary", "summary_shared")
-        .prefetch_related(
-            Prefetch(
-                "addenda",
-                queryset=Addendum.objects.filter(corrects_shared_summary=True).only(
-                    "pk", "session_id", "text", "created_at"
-                ),
-                to_attr="corrections",
-            )
-        )
-        .order_by("scheduled_start", "pk")
-    )
-    grouped: dict[int, list[SessionLog]] = defaultdict(list)
-    for session in sessions:
-        grouped[session.child_id].append(session)
-    return grouped
-
-
-def _sessions(
-    child_policies: list[ChildPolicy], window: Period, now: datetime.datetime
-) -> dict[int, list[SessionLog]]:
-    """Row `record`: attendance, the sessions held (or missed) in the window, never one
-    whose start has not come."""
-    child_ids = _child_ids(child_policies, "record")
-    if not child_ids:
-        return {}
-    start, end = window
-    sessions = (
-        SessionLog.objects.filter(
-            child_id__in=child_ids, scheduled_start__gte=start, scheduled_start__lt=end
-        )
-        .filter(scheduled_start__lte=now)
-        .exclude(status=SessionLog.Status.SCHEDULED)
-        .only("pk", "child_id", "scheduled_start", "status")
-        .order_by("scheduled_start", "pk")
-    )
-    grouped: dict[int, list[SessionLog]] = defaultdict(list)
-    for session in sessions:
-        grouped[session.child_id].append(session)
-    return grouped
-
-
-def _check_ins(
-    home_practice: dict[int, list[HomePractice]], window: Period
-) -> dict[int, list[CheckIn]]:
-    """The family's check-ins recorded in the window, on strategies the policies allowed."""
-    ids = [item.pk for items in home_practice.values() for item in items]
-    if not ids:
-        return {}
-    start, end = window
-    rows = CheckIn.objects.filter(
-        home_practice_id__in=ids, updated_at__gte=start, updated_at__lt=end
-    ).only("pk", "home_practice_id", "done", "for_date", "updated_at")
-    grouped: dict[int, list[CheckIn]] = defaultdict(list)
-    for check_in in rows:
-        grouped[check_in.home_practice_id].append(check_in)
-    return grouped
 
 
 # --- One parent's sections, with that parent's own policy --------------------------------------

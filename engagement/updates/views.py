@@ -1,4 +1,5 @@
 from django.core import signing
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -13,7 +14,7 @@ from .unsubscribe import parent_id_from_token
 
 
 @parent_required
-def preferences(request):
+def preferences(request: HttpRequest) -> HttpResponse:
     page = selectors.preference_page(request.user)
     form = UpdatePreferenceForm(
         request.POST or None, pref=page.pref, communication=page.communication
@@ -32,7 +33,7 @@ def preferences(request):
 # Mail providers POST the one-click unsubscribe (RFC 8058) with no CSRF token and no session.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         parent = selectors.parent_for_unsubscribe(parent_id_from_token(token))
     except signing.BadSignature:

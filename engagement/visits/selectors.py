@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from practice.access import ChildPolicy, child_for_user
@@ -172,6 +174,110 @@ def family_sessions(
     )
     summaries = [SharedSummary(session, session.corrections) for session in shared]
     return FamilySessions(upcoming, attendance, summaries)
+
+
+def _corrections() -> Prefetch:
+    """A shared summary's correcting addenda (never any other addendum), as `corrections`."""
+    return Prefetch(
+        "addenda",
+        queryset=Addendum.objects.filter(corrects_shared_summary=True).only(
+            "pk", "session_id", "text", "created_at"
+        ),
+        to_attr="corrections",
+    )
+
+
+def _by_child(sessions: Iterable[SessionLog]) -> dict[int, list[SessionLog]]:
+    grouped: dict[int, list[SessionLog]] = defaultdict(list)
+    for session in sessions:
+        grouped[session.child_id].append(session)
+    return grouped
+
+
+def next_sessions(
+    child_policies: Iterable[ChildPolicy], now: datetime.datetime
+) -> dict[int, datetime.datetime]:
+    """Row `record`: when each child's next session starts (one query)."""
+    child_ids = [child_policy.child_id for child_policy in child_policies if child_policy.record]
+    if not child_ids:
+        return {}
+    rows = with_next_session(Child.objects.filter(pk__in=child_ids), now).values_list(
+        "pk", "next_session_start"
+    )
+    return {pk: start for pk, start in rows if start is not None}
+
+
+def latest_shared_summaries(
+    child_policies: Iterable[ChildPolicy], now: datetime.datetime
+) -> dict[int, SessionLog]:
+    """Row `shared_summaries`: each child's latest summary the family may read
+    (SessionLog.objects.shared_with_family) with its correcting addenda (as family_sessions
+    shows them), two queries for all children."""
+    child_policies = list(child_policies)
+    child_ids = [
+        child_policy.child_id for child_policy in child_policies if child_policy.shared_summaries
+    ]
+    if not child_ids:
+        return {}
+    shared = SessionLog.objects.shared_with_family(child_policies, now)
+    latest = shared.filter(child=OuterRef("pk")).order_by("-scheduled_start").values("pk")[:1]
+    ids = Child.objects.filter(pk__in=child_ids).annotate(latest=Subquery(latest))
+    corrections = Addendum.objects.filter(corrects_shared_summary=True)
+    sessions = SessionLog.objects.filter(
+        pk__in=ids.values("latest"), child_id__in=child_ids
+    ).prefetch_related(Prefetch("addenda", queryset=corrections, to_attr="corrections"))
+    return {session.child_id: session for session in sessions}
+
+
+def summaries_new_between(
+    child_policies: Iterable[ChildPolicy],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime,
+) -> dict[int, list[SessionLog]]:
+    """Row `shared_summaries`, per child (the progress emails): of the summaries the family may
+    read (SessionLog.objects.shared_with_family), those signed in [start, end), or older ones
+    given a correcting addendum in it, with their corrections. One query and its prefetch."""
+    child_policies = list(child_policies)
+    if not any(child_policy.shared_summaries for child_policy in child_policies):
+        return {}
+    corrected = Q(
+        addenda__corrects_shared_summary=True,
+        addenda__created_at__gte=start,
+        addenda__created_at__lt=end,
+    )
+    sessions = (
+        SessionLog.objects.shared_with_family(child_policies, now)
+        .filter(Q(signed_at__gte=start, signed_at__lt=end) | corrected)
+        .distinct()
+        .only("pk", "child_id", "scheduled_start", "signed_at", "shared_summary", "summary_shared")
+        .prefetch_related(_corrections())
+        .order_by("scheduled_start", "pk")
+    )
+    return _by_child(sessions)
+
+
+def sessions_held_between(
+    child_policies: Iterable[ChildPolicy],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime,
+) -> dict[int, list[SessionLog]]:
+    """Row `record` (attendance), per child: the sessions held or missed that started in
+    [start, end), never one whose start has not come. One query."""
+    child_ids = sorted({p.child_id for p in child_policies if p.record})
+    if not child_ids:
+        return {}
+    sessions = (
+        SessionLog.objects.filter(
+            child_id__in=child_ids, scheduled_start__gte=start, scheduled_start__lt=end
+        )
+        .filter(scheduled_start__lte=now)
+        .exclude(status=SessionLog.Status.SCHEDULED)
+        .only("pk", "child_id", "scheduled_start", "status")
+        .order_by("scheduled_start", "pk")
+    )
+    return _by_child(sessions)
 
 
 def session_named_in_link(user: User, child: Child, pk: str | None) -> SessionLog | None:

@@ -4,7 +4,7 @@ reschedule. Parents see sessions only through the portal, filtered by practice.a
 from concurrency.exceptions import VersionError
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,8 @@ from practice.access import child_for_user
 from practice.audit import audit_read
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors, form_saved
-from practice.models import Guardianship, Practice, User
+from practice.models import Guardianship, User
+from practice.request_time import request_now, request_practice, request_today
 
 from . import selectors, services
 from .forms import AddendumForm, RescheduleForm, ScheduleForm, SessionLogForm
@@ -27,11 +28,11 @@ SCHEDULE_FIELDS = ("planned_minutes", "modality", "location", "weeks", "book_any
 
 
 @clinician_required
-def session_schedule(request, child_pk):
+def session_schedule(request: HttpRequest, child_pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, child_pk)
     if not child_policy.may_write("clinical"):
         raise Http404
-    practice = Practice.get()
+    practice = request_practice(request)
     form = ScheduleForm(request.POST or None, tz=practice.tz)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in SCHEDULE_FIELDS}
@@ -41,7 +42,7 @@ def session_schedule(request, child_pk):
                 clinician=request.user,
                 scheduled_by=request.user,
                 start=form.start(),
-                now=timezone.now(),
+                now=request_now(request),
                 **data,
             )
         except ValidationError as error:
@@ -56,7 +57,7 @@ def session_schedule(request, child_pk):
     return render(request, "engagement/visits/schedule.html", {"form": form, "child": child})
 
 
-def _log_form(request, session, data=None):
+def _log_form(request: HttpRequest, session, data=None):
     # A guardian with access none is not offered: the child does not exist for them here.
     attending = Guardianship.objects.filter(child=session.child).exclude(access="none")
     guardians = User.objects.filter(pk__in=attending.values("guardian_id")).order_by("full_name")
@@ -64,7 +65,7 @@ def _log_form(request, session, data=None):
     initial = {"stage": session.stage or session.child.stage}
     if data is None:  # what the log is as this page opens: a later conflict is measured from it
         initial["started_from"] = fingerprint(session)
-    if session.status == "scheduled" and session.scheduled_start <= timezone.now():
+    if session.status == "scheduled" and session.scheduled_start <= request_now(request):
         initial.update(status="attended", duration_minutes=session.planned_minutes)
     initial.update({f"goal_{r.goal_id}": r.level for r in session.ratings.all()})
     if data is None and session.draft:
@@ -72,7 +73,7 @@ def _log_form(request, session, data=None):
     return SessionLogForm(data, instance=session, guardians=guardians, goals=goals, initial=initial)
 
 
-def _after_logging(request, session):
+def _after_logging(request: HttpRequest, session):
     """A family cancellation first asks what got in the way (optional); "assign home practice"
     opens that form for this session; otherwise back to the log, or to its page once signed."""
     if "sign" in request.POST:
@@ -89,7 +90,7 @@ def _after_logging(request, session):
     return next_page
 
 
-def _save_log(request, session, form):
+def _save_log(request: HttpRequest, session, form):
     """One service call: save (and sign, when asked) from a form opened at its version."""
     return services.session_log_save(
         session=session,
@@ -97,7 +98,7 @@ def _save_log(request, session, form):
         data={name: form.cleaned_data[name] for name in services.LOG_FIELDS},
         attendees=list(form.cleaned_data["guardians_attended"]),
         ratings=form.ratings(),
-        today=Practice.get().today(),
+        today=request_today(request),
         version=form.cleaned_data["version"],
         sign="sign" in request.POST,
         request=request,
@@ -114,7 +115,7 @@ def _signed_since(form) -> None:
     )
 
 
-def _audit_view(request, child_policy, session, **details) -> None:
+def _audit_view(request: HttpRequest, child_policy, session, **details) -> None:
     audit_read(
         request=request,
         child_policy=child_policy,
@@ -126,7 +127,7 @@ def _audit_view(request, child_policy, session, **details) -> None:
 
 
 @clinician_required
-def session_log(request, pk):
+def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     session, child_policy = selectors.session_for_care_team(request.user, pk)
     if request.method != "POST":
         if session.is_signed:
@@ -157,7 +158,7 @@ def session_log(request, pk):
     )
 
 
-def _autosaved_fields(request) -> dict:
+def _autosaved_fields(request: HttpRequest) -> dict:
     draft = {key: request.POST.getlist(key) for key in request.POST}
     draft = {key: values if len(values) > 1 else values[0] for key, values in draft.items()}
     # An unticked box is absent from the POST: record it, or a reload would tick it again
@@ -167,7 +168,7 @@ def _autosaved_fields(request) -> dict:
     return draft
 
 
-def _draft_order(request) -> tuple[int | None, int | None]:
+def _draft_order(request: HttpRequest) -> tuple[int | None, int | None]:
     """The version the page was opened at (signed, as the form carries it) and the page's
     count of its autosaves; either may be missing (then that check is skipped)."""
     raw = request.POST.get("version")
@@ -178,7 +179,7 @@ def _draft_order(request) -> tuple[int | None, int | None]:
 
 @require_POST
 @clinician_required
-def session_autosave(request, pk):
+def session_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     session, child_policy = selectors.session_for_care_team(request.user, pk)
     try:
         version, sequence = _draft_order(request)
@@ -195,12 +196,12 @@ def session_autosave(request, pk):
         return HttpResponse(_("Draft not saved: this log has been signed."), status=409)
     except ValidationError as error:  # not kept (DraftNotStored), or the child was discharged
         return HttpResponse(" ".join(error.messages), status=409)
-    saved = timezone.localtime(session.draft_saved_at, Practice.get().tz)
+    saved = timezone.localtime(session.draft_saved_at, request_practice(request).tz)
     return HttpResponse(_("Draft saved at %(time)s") % {"time": saved.strftime("%H:%M:%S")})
 
 
 @clinician_required
-def session_detail(request, pk):
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The session's page: for the care team, and read-only under break-the-glass (the
     addendum service refuses an emergency reader; the page offers no writes). Every view of
     it is audited, an emergency one marked so."""
@@ -219,12 +220,13 @@ def session_detail(request, pk):
     if saved:
         return redirect("session_detail", pk=pk)
     return render(
-        request, "engagement/visits/detail.html", _detail_context(session, child_policy, form)
+        request,
+        "engagement/visits/detail.html",
+        _detail_context(session, child_policy, form, request_now(request)),
     )
 
 
-def _detail_context(session, child_policy, form) -> dict:
-    now = timezone.now()
+def _detail_context(session, child_policy, form, now) -> dict:
     started = session.scheduled_start <= now  # before then, nothing happened to show
     return {
         "session": session,
@@ -241,9 +243,9 @@ def _detail_context(session, child_policy, form) -> dict:
 
 
 @clinician_required
-def session_reschedule(request, pk):
+def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     session, child_policy = selectors.session_for_care_team(request.user, pk)
-    practice = Practice.get()
+    practice = request_practice(request)
     form = RescheduleForm(request.POST or None, tz=practice.tz)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,7 +253,7 @@ def session_reschedule(request, pk):
                 session=session,
                 by=request.user,
                 start=form.start(),
-                now=timezone.now(),
+                now=request_now(request),
                 book_anyway=form.cleaned_data["book_anyway"],
             )
         except ValidationError as error:

@@ -2,8 +2,9 @@ from django.shortcuts import get_object_or_404, render
 
 from ..access import child_for_user
 from ..decorators import practice_admin_required
-from ..models import Practice, User
+from ..models import User
 from ..pagination import page_context
+from ..request_time import request_practice
 from .forms import AuditFilterForm
 from .selectors import audit_actions, audit_events
 
@@ -17,7 +18,7 @@ def _audit_page(request, *, child=None, actor=None):
         action=filters.get("action", ""),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
-        tz=(getattr(request, "_practice", None) or Practice.get()).tz,
+        tz=request_practice(request).tz,
     )
     return render(
         request,

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from ..models import Practice
+from ..request_time import request_practice
 from .services import is_enrolled
 
 # Pages a signed-in staff member can reach before the second step: the step itself, enrolment
@@ -32,7 +32,7 @@ class StaffTwoStepMiddleware:
             return None
         if is_enrolled(user):
             return self._send_to("mfa_verify", OPEN_BEFORE_SECOND_STEP, request)
-        practice = getattr(request, "_practice", None) or Practice.get()
+        practice = request_practice(request)
         if practice.require_staff_mfa:
             return self._send_to("mfa_setup", OPEN_BEFORE_ENROLMENT, request)
         return None

@@ -15,7 +15,6 @@ import logging
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import audit
+from ..commit import after_commit
 from ..emails import render_email
 from .holds import holds
 from .models import OutgoingEmail
@@ -123,7 +123,7 @@ def email_queue_rendered(
         return OutgoingEmail.objects.get(key=key)
     if state == State.PENDING and email.send_after <= timezone.now():
         # robust: a broker that is down must not undo the commit; the sweeper sends it later.
-        transaction.on_commit(partial(_enqueue, email.pk), robust=True)
+        after_commit(_enqueue, email.pk, robust=True)
     return email
 
 
@@ -386,8 +386,8 @@ def email_retry(*, email: OutgoingEmail, user, request=None) -> OutgoingEmail:
         kind=email.kind,
         previous_attempts=previous_attempts,
     )
-    transaction.on_commit(partial(_enqueue, email.pk), robust=True)
-    transaction.on_commit(partial(email_state_changed.send, sender=OutgoingEmail, email=email))
+    after_commit(_enqueue, email.pk, robust=True)
+    after_commit(email_state_changed.send, sender=OutgoingEmail, email=email)
     return email
 
 
@@ -399,7 +399,7 @@ def _give_up_stuck(email: OutgoingEmail) -> None:
     email.claimed_at = None
     email.last_error = STOPPED % {"attempt": email.attempts}
     email.save(update_fields=["state", "claimed_at", "last_error", "updated_at"])
-    transaction.on_commit(partial(email_state_changed.send, sender=OutgoingEmail, email=email))
+    after_commit(email_state_changed.send, sender=OutgoingEmail, email=email)
 
 
 def stuck_emails_release(*, now: datetime.datetime) -> int:

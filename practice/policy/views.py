@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from practice.decorators import practice_admin_required
 from practice.forms import add_service_errors
-from practice.models import AuditEvent, CommunicationPolicy, Practice
+from practice.models import AuditEvent, CommunicationPolicy
+from practice.request_time import request_practice
 
 from . import services
 from .forms import CommunicationPolicyForm
@@ -66,7 +67,7 @@ def _saved_message(form, changes: dict) -> str:
 @practice_admin_required
 def communication_policy(request):
     # The timezone middleware has loaded the practice already.
-    practice = getattr(request, "_practice", None) or Practice.get()
+    practice = request_practice(request)
     communication = services.communication_policy_for(practice)
     form = CommunicationPolicyForm(
         request.POST or None, communication=communication, tz=practice.tz
