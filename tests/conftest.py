@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import pytest
 
 from practice.models import Child, CommunicationPolicy, Guardianship, Practice, User
-
-from .factories import (
+from tests.factories import (
     AdminFactory,
     AgreementFactory,
     ChildFactory,
     ClinicianFactory,
     GuardianshipFactory,
     ParentFactory,
+    SessionLogFactory,
 )
 
 # .ci/run sets this: there, a test that would be skipped for a missing service fails instead.
@@ -129,3 +129,49 @@ def always_allowed(db) -> CommunicationPolicy:
     communication.quiet_on_weekends = False
     communication.save()
     return communication
+
+
+@pytest.fixture
+def today(db) -> datetime.date:
+    """The practice's today, in its timezone."""
+    return Practice.get().today()
+
+
+@pytest.fixture
+def set_access(cast):
+    """Puts Mia under a new agreement at `level` and Pat's guardianship at `access`:
+    `set_access("progress", "limited")`."""
+
+    def put(level, access, *, version=100_000, reason="Court order"):
+        AgreementFactory(
+            child=cast.child,
+            sharing_level=level,
+            version=version,
+            effective_date=datetime.date(2025, 1, 1),
+        )
+        cast.guardianship.access = access
+        cast.guardianship.access_reason = "" if access == "full" else reason
+        cast.guardianship.save()
+
+    return put
+
+
+@pytest.fixture
+def past_session(cast):
+    """Makes a session of Mia's (or `child`'s) with Alice `days_ago` days ago, nothing logged:
+    `past_session(days_ago=3, status="no_show")`."""
+
+    def make(days_ago=1, *, child=None, **fields):
+        return SessionLogFactory(
+            child=child or cast.child, clinician=cast.clinician, days_ago=days_ago, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def co_parent(cast) -> User:
+    """Chris Rowe, Mia's father: a second guardian with full access."""
+    father = ParentFactory(full_name="Chris Rowe")
+    GuardianshipFactory(child=cast.child, guardian=father, relationship="father")
+    return father

@@ -1,5 +1,5 @@
-"""A Celery worker for tests/test_outbox_delivery.py that can kill itself with SIGKILL once,
-at a fixed point of the SMTP handoff, like a machine losing power mid-send.
+"""A Celery worker for tests/practice/test_outbox_delivery.py that can kill itself with SIGKILL
+once, at a fixed point of the SMTP handoff, like a machine losing power mid-send.
 
 OUTBOX_CRASH=before: dies after the row is claimed (state `sending`, committed), just before
 the message is handed to SMTP. OUTBOX_CRASH=after: dies once the SMTP server has accepted the

@@ -20,16 +20,17 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from engagement.messaging.models import Message, MessageThread
 from practice import services
-from practice.models import CareTeamMembership, Child, Guardianship, User
-
-from .factories import (
+from practice.models import Child, Guardianship, User
+from tests.factories import (
     AdminFactory,
     AgreementFactory,
+    CareTeamMembershipFactory,
     ChildFactory,
     ClinicianFactory,
     GuardianshipFactory,
+    MessageFactory,
+    MessageThreadFactory,
     ParentFactory,
 )
 
@@ -63,7 +64,7 @@ def build_world(size: int) -> World:
             services.invitation_send(user=colleague, invited_by=admin)
     for index in range(size):
         child = ChildFactory(clinician=clinician, date_of_birth=_born(index))
-        CareTeamMembership.objects.create(child=child, clinician=colleagues[index])
+        CareTeamMembershipFactory(child=child, clinician=colleagues[index])
         if index % 5 != 4:  # and some follow the practice's default for their age
             AgreementFactory(child=child, version=1, sharing_level=["full", "progress"][index % 2])
         access = "limited" if index % 3 == 2 else "full"
@@ -87,12 +88,10 @@ def build_world(size: int) -> World:
 def _message_threads(world: World) -> None:
     """A thread of the parent's per child, and on the first child `size` messages each way."""
     for index, child in enumerate(world.children):
-        thread = MessageThread.objects.create(child=child, guardian=world.parent, subject="Hi")
+        thread = MessageThreadFactory(child=child, guardian=world.parent, subject="Hi")
         for _ in range(world.size if index == 0 else 1):
-            Message.objects.create(thread=thread, author=world.parent, from_family=True, body="Q")
-            Message.objects.create(
-                thread=thread, author=world.clinician, from_family=False, body="A"
-            )
+            MessageFactory(thread=thread, author=world.parent, from_family=True, body="Q")
+            MessageFactory(thread=thread, author=world.clinician, from_family=False, body="A")
 
 
 def _born(index: int) -> datetime.date:

@@ -14,8 +14,7 @@ from django.utils import timezone
 from goals.models import Goal
 from goals.services import goal_rate
 from practice.models import Child
-
-from .test_export import (
+from tests.family_record import (
     ALWAYS_WITHHELD,
     CORRECTION,
     GOAL,
@@ -27,7 +26,6 @@ from .test_export import (
     SUMMARY,
     TABLE,
     family_record,
-    set_access,
 )
 
 
@@ -49,11 +47,11 @@ def portal_pages(client, cast) -> dict[str, tuple[int, str]]:
 
 @pytest.mark.parametrize("level, access, record, goals, summaries, discharge", TABLE)
 def test_every_portal_page_shows_exactly_what_the_table_allows(
-    client, cast, level, access, record, goals, summaries, discharge
+    client, cast, level, access, record, goals, summaries, discharge, set_access
 ):
     # Given Mia's record with something of every row, seen by Pat at this level and access
     upcoming = family_record(cast)
-    set_access(cast, level, access)
+    set_access(level, access)
     next_time = timezone.localtime(upcoming.scheduled_start, cast.practice.tz)
     rows = {
         "that the child is in therapy, stage, upcoming sessions": (
@@ -89,7 +87,7 @@ def test_every_portal_page_shows_exactly_what_the_table_allows(
 
 @pytest.mark.parametrize("level, access, record, goals, summaries, discharge", TABLE)
 def test_counts_and_scores_are_computed_only_over_what_the_guardian_sees(
-    client, cast, level, access, record, goals, summaries, discharge
+    client, cast, level, access, record, goals, summaries, discharge, set_access
 ):
     # Given a shared goal rated 0 and a child-private goal rated +2 by the clinician
     family_record(cast)
@@ -99,7 +97,7 @@ def test_counts_and_scores_are_computed_only_over_what_the_guardian_sees(
     goal_rate(
         goal=private, rated_by=cast.clinician, level=2, rated_on=today, source="review", today=today
     )
-    set_access(cast, level, access)
+    set_access(level, access)
     # When Pat opens the portal
     client.force_login(cast.parent)
     response = client.get(reverse("portal_child", args=[cast.child.pk]))

@@ -1,6 +1,6 @@
 """DESIGN.md's confidentiality table for a family's own items: messages and home observations.
 
-Mia's record (test_export.family_record) gains a message thread and an observation from Pat and
+Mia's record (tests/family_record.py) gains a message thread and an observation from Pat and
 from a co-parent with full access. For each sharing level and each access Pat may have, Pat's
 portal pages never show the co-parent's items, and show Pat's own exactly when Pat has the
 own-items right (full or limited access); with access none, the child's pages are 404.
@@ -14,8 +14,12 @@ from engagement.messaging.models import MessageThread
 from engagement.observations.services import observation_share
 from goals.models import Goal
 from practice.models import Child, User
-
-from .test_export import CO_PARENT_EMAIL, GOAL, TABLE, family_record, set_access
+from tests.family_record import (
+    CO_PARENT_EMAIL,
+    GOAL,
+    TABLE,
+    family_record,
+)
 
 OWN_MESSAGE = "Pat asks about the bus fare QMS1"
 OWN_SUBJECT = "Subject from Pat QMS2"
@@ -71,12 +75,12 @@ def portal_pages(client, cast, threads) -> dict[str, tuple[int, str]]:
 
 @pytest.mark.parametrize("level, access, record, goals, summaries, discharge", TABLE)
 def test_a_guardian_sees_only_their_own_messages_and_observations(
-    client, cast, level, access, record, goals, summaries, discharge
+    client, cast, level, access, record, goals, summaries, discharge, set_access
 ):
     # Given Mia's record, Pat's and the co-parent's threads and observations, at this level
     family_record(cast)
     own_thread, co_thread = family_items(cast)
-    set_access(cast, level, access)
+    set_access(level, access)
     # When Pat opens every portal page (the co-parent's thread URL included)
     pages = portal_pages(client, cast, [own_thread, co_thread])
     shown = "".join(text for status, text in pages.values() if status == 200)

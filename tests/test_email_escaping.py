@@ -16,9 +16,8 @@ from goals import services as goal_services
 from practice import services
 from practice.emails import render_email
 from practice.models import CommunicationPolicy, OutgoingEmail
-
-from .factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
-from .test_export import LEVELS
+from tests.factories import AgreementFactory, ChildFactory, GuardianshipFactory, ParentFactory
+from tests.family_record import LEVELS
 
 PRACTICE = "Children's & <b>Co</b>"
 PARENT = "Siobhan O'Connor"

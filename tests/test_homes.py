@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .factories import ClinicianFactory
+from tests.factories import ClinicianFactory
 
 
 @pytest.mark.parametrize(

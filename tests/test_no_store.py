@@ -1,14 +1,10 @@
 """Every page that can show health data is sent with `Cache-Control: no-store`, so the back
 button on a shared clinic computer shows nothing after sign-out; static files stay cacheable."""
 
-import datetime
-
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
-from engagement.visits.models import SessionLog
 from tests.factories import PASSWORD
 
 
@@ -16,15 +12,6 @@ def assert_no_store(response) -> None:
     cache_control = response.headers.get("Cache-Control", "")
     assert "no-store" in cache_control, cache_control
     assert "private" in cache_control
-
-
-def session(cast) -> SessionLog:
-    return SessionLog.objects.create(
-        child=cast.child,
-        clinician=cast.clinician,
-        scheduled_start=timezone.now() - datetime.timedelta(days=1),
-        planned_minutes=50,
-    )
 
 
 @pytest.mark.parametrize(
@@ -46,8 +33,8 @@ def test_pages_with_health_data_are_never_stored(client, cast, who, page):
     assert_no_store(response)
 
 
-def test_the_session_page_is_never_stored(client, cast):
-    log = session(cast)
+def test_the_session_page_is_never_stored(client, cast, past_session):
+    log = past_session(planned_minutes=50)
     client.force_login(cast.clinician)
     response = client.get(reverse("session_detail", args=[log.pk]))
     assert response.status_code == 200

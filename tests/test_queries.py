@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from practice.outbox.services import email_queue_rendered
-
-from .querycount import (
+from tests.querycount import (
     Page,
     World,
     admin,

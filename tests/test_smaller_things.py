@@ -16,6 +16,7 @@ from django.utils import timezone
 from engagement.updates.models import ProgressUpdate
 from engagement.updates.tasks import progress_updates_tick
 from tests.conftest import need
+from tests.factories import ProgressUpdateFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,11 +96,11 @@ def test_the_procfiles_gunicorn_has_no_control_socket():
 @pytest.fixture
 def stale_update(cast, always_allowed):
     """An update opened two minutes ago whose worker died before it rendered the email."""
-    from tests.test_progress_updates import family
+    from tests.engagement.updates.test_updates import family
 
     parent, _child, _goal = family(cast, "Ada")
     now = timezone.now()
-    update = ProgressUpdate.objects.create(
+    update = ProgressUpdateFactory(
         parent=parent, period_start=now - datetime.timedelta(days=7), period_end=now
     )
     ProgressUpdate.objects.filter(pk=update.pk).update(
@@ -143,7 +144,7 @@ def test_the_readme_lists_the_render_stale_setting():
 
 
 def _guardian_form(**overrides) -> dict:
-    from tests.test_intake import guardian_data
+    from tests.practice.test_intake import guardian_data
 
     order = {
         "access": "none",

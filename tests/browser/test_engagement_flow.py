@@ -3,13 +3,10 @@ a parent agrees to it, cancels a session (saying what got in the way) and asks t
 the clinician answers from the caseload; the parent reads the answer and the barrier's status;
 an admin reads the engagement report."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from engagement.visits.models import SessionLog
+from tests.factories import SessionLogFactory
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +16,10 @@ ANSWER = "Wednesday at 4pm works: see you then."
 
 def test_agreement_cancel_reschedule_and_report(ui, new_ui, cast):
     for days in (3, 10):
-        SessionLog.objects.create(
+        SessionLogFactory(
             child=cast.child,
             clinician=cast.clinician,
-            scheduled_start=timezone.now() + datetime.timedelta(days=days),
+            in_days=days,
         )
     # The clinician records the engagement agreement from the child page.
     ui.login(cast.clinician.email)

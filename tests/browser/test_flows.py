@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from engagement.management.commands.seed_demo import DEMO_PASSWORD
 from practice.models import Child, Guardianship, User
-
-from .conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

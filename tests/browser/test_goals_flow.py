@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from goals.models import Goal, GoalRating
 from goals.scores import gas_t_score
+from tests.factories import GoalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -249,7 +250,7 @@ def test_goal_form_errors_are_accessible(ui, cast, csp_errors):
     assert not Goal.objects.exists()
 
     # A rating dated in the future is refused with a clear message on the goal page.
-    goal = Goal.objects.create(
+    goal = GoalFactory(
         child=cast.child,
         title="Asking for help",
         domain="communication",

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from goals import services as goal_services
-from tests.test_export import LEVELS
+from tests.family_record import LEVELS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

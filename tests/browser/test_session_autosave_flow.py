@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from engagement.visits import services
 from engagement.visits.models import SessionLog
+from tests.factories import SessionLogFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,7 @@ SAVED = "The summary a colleague saved meanwhile"
 
 def test_an_autosave_after_someone_else_saved_says_it_was_not_kept(ui, cast):
     # Given Alice's log page open, autosaving as she types
-    session = SessionLog.objects.create(
+    session = SessionLogFactory(
         child=cast.child,
         clinician=cast.clinician,
         scheduled_start=timezone.now() - datetime.timedelta(hours=2),

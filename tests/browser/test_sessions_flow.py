@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from engagement.visits.models import Addendum, SessionLog
 from goals.models import Goal, GoalRating
 from practice.models import Practice
-from tests.factories import AgreementFactory
+from tests.factories import AgreementFactory, GoalFactory, SessionLogFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,7 @@ def csp_errors(page):
 
 @pytest.fixture
 def goal(cast) -> Goal:
-    return Goal.objects.create(
+    return GoalFactory(
         child=cast.child,
         title="Saying goodbye at the school gate",
         domain="emotional_regulation",
@@ -70,7 +70,7 @@ def last_week(cast) -> SessionLog:
     practice = Practice.get()
     day = practice.today() - datetime.timedelta(days=6)
     start = datetime.datetime.combine(day, datetime.time(10, 0), practice.tz)
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         child=cast.child, clinician=cast.clinician, scheduled_start=start, planned_minutes=50
     )
 

@@ -1,0 +1,1 @@
+"""The practice app's tests: accounts, access, intake, staff, policy, outbox, break-the-glass."""
