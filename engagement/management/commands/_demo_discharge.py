@@ -49,24 +49,32 @@ def _stage_moves(children, now) -> None:
     """History behind two children's current stages, as the families were told."""
     if StageChange.objects.filter(child__is_demo=True).exists():
         return
-    oliver, ethan = children["Oliver"], children["Ethan"]
-    StageChange.objects.create(
-        child=oliver,
-        from_stage=Stage.PROCESS,
-        to_stage=Stage.CHANGE,
-        changed_by=_clinician(oliver),
-        changed_at=now - datetime.timedelta(weeks=3),
-        family_note="Oliver is using his calm-down plan at school without reminders. Well done, "
-        "all of you: now we make it last.",
-    )
-    StageChange.objects.create(
-        child=ethan,
-        from_stage=Stage.CHANGE,
-        to_stage=Stage.TERMINATION,
-        changed_by=_clinician(ethan),
-        changed_at=now - datetime.timedelta(weeks=5),
-        family_note="Ethan has reached his goals. We will plan his last sessions together.",
-    )
+    moves = [
+        (
+            "Oliver",
+            Stage.PROCESS,
+            Stage.CHANGE,
+            3,
+            "Oliver is using his calm-down plan at school without reminders. Well done, "
+            "all of you: now we make it last.",
+        ),
+        (
+            "Ethan",
+            Stage.CHANGE,
+            Stage.TERMINATION,
+            5,
+            "Ethan has reached his goals. We will plan his last sessions together.",
+        ),
+    ]
+    for name, from_stage, to_stage, weeks_ago, note in moves:
+        StageChange.objects.create(
+            child=children[name],
+            from_stage=from_stage,
+            to_stage=to_stage,
+            changed_by=_clinician(children[name]),
+            changed_at=now - datetime.timedelta(weeks=weeks_ago),
+            family_note=note,
+        )
 
 
 def _acknowledgement(children, practice) -> None:
