@@ -239,6 +239,7 @@ def _child(
     statements: dict,
 ) -> dict[str, Any]:
     child, child_policy = entry.child, entry.child_policy
+    today = timezone.localtime(now, practice.tz).date()
     return {
         "name": child.display_name,
         "your_relationship": entry.relationship,
@@ -256,14 +257,14 @@ def _child(
             }
             for change in stage_changes_for(child_policy, child, limit=None)
         ],
-        "confidentiality_agreement": _agreement(current_agreement(child, practice.today()), read),
+        "confidentiality_agreement": _agreement(current_agreement(child, today), read),
         "safety_messages": [
             {"date": _local(item.recorded_at, practice), "message": item.statement}
             for item in statements.get(child.pk, [])
         ],
         "sessions": _sessions(child_policy, child, now, practice),
         "goals": _goals(child_policy, child, guardian),
-        "home_practice": _home_practice(child_policy, child, practice.today()),
+        "home_practice": _home_practice(child_policy, child, today),
         "barriers_you_reported": [
             {
                 "what": item.kind,
@@ -297,10 +298,10 @@ def family_export(
 ) -> tuple[dict[str, Any], list[Child]]:
     """The family's own data as this guardian may see it in the portal: each child (or one),
     as plain data, with the children it covers (for the audit)."""
-    entries = portal_children(guardian, practice=practice)
+    today = timezone.localtime(now, practice.tz).date()
+    entries = portal_children(guardian, practice=practice, today=today)
     if child_id is not None:
         entries = [entry for entry in entries if entry.child.pk == child_id]
-    today = practice.today()
     agreements = [current_agreement(entry.child, today) for entry in entries]
     read = _read_on(guardian, [agreement for agreement in agreements if agreement])
     statements = safety_statements_for(guardian, [entry.child_policy for entry in entries])

@@ -9,15 +9,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 
 from practice.access import caseload_for, child_for_user
 from practice.audit import audit
 from practice.decorators import clinician_required
 from practice.models import Guardianship, Practice
+from practice.request_time import request_now, request_practice
 
 from .content import ChildSection, ProgressEmail, build_progress_emails
 from .delivery import period_starts
@@ -35,9 +35,10 @@ class Preview:
     unsubscribe_placeholder: str
 
 
-def _preview(guardianship: Guardianship, clinician, now: datetime.datetime) -> Preview:
+def _preview(
+    guardianship: Guardianship, clinician, now: datetime.datetime, practice: Practice
+) -> Preview:
     parent = guardianship.guardian
-    practice = Practice.get()
     communication = practice_policy()
     pref = UpdatePreference.objects.filter(parent=parent).first() or UpdatePreference(
         parent=parent, cadence=communication.default_cadence
@@ -59,14 +60,14 @@ def _preview(guardianship: Guardianship, clinician, now: datetime.datetime) -> P
 
 
 @clinician_required
-def progress_preview(request, pk: int, guardianship_pk: int):
+def progress_preview(request: HttpRequest, pk: int, guardianship_pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     if not child_policy.is_care_team:
         raise Http404
     guardianship = get_object_or_404(
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
-    preview = _preview(guardianship, request.user, timezone.now())
+    preview = _preview(guardianship, request.user, request_now(request), request_practice(request))
     audit(
         actor=request.user,
         action="progress_update.preview",

@@ -6,8 +6,6 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
 from practice.models import CommunicationPolicy, Practice, User
 
 from .models import UpdatePreference
@@ -46,10 +44,9 @@ def _reason(pref: UpdatePreference, communication: CommunicationPolicy, tz: Zone
     return ""
 
 
-def preference_page(parent: User) -> PreferencePage:
+def preference_page(parent: User, *, practice: Practice, now: datetime.datetime) -> PreferencePage:
     """The parent's own preference (an unsaved default before their first one) and when the
     next update is due. Only ever the signed-in parent's own row."""
-    practice = Practice.get()
     communication = practice_policy(practice)
     tz = practice.tz
     pref = UpdatePreference.objects.filter(parent=parent).first()
@@ -57,7 +54,7 @@ def preference_page(parent: User) -> PreferencePage:
         pref = UpdatePreference(parent=parent, cadence=communication.default_cadence)
     next_at = pref.next_update_at
     if pref.pk is None:
-        next_at = next_update_after(pref, communication, timezone.now(), tz)
+        next_at = next_update_after(pref, communication, now, tz)
     reason = _reason(pref, communication, tz)
     return PreferencePage(
         pref=pref,

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from practice.decorators import parent_required
 from practice.forms import form_saved
+from practice.request_time import request_now, request_practice
 
 from . import selectors, services
 from .forms import UpdatePreferenceForm
@@ -15,7 +16,9 @@ from .unsubscribe import parent_id_from_token
 
 @parent_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    page = selectors.preference_page(request.user)
+    page = selectors.preference_page(
+        request.user, practice=request_practice(request), now=request_now(request)
+    )
     form = UpdatePreferenceForm(
         request.POST or None, pref=page.pref, communication=page.communication
     )
