@@ -116,7 +116,7 @@ def goal_create(
         goal.save()
         summary = _("Goal drafted") if not agree else _("Goal set and agreed")
         _record_change(goal, clinician, summary)
-        audit(actor=clinician, action="goal.create", target=goal, child=child)
+        audit(actor=clinician, action="goal.create", target=goal)
         return goal
 
     return create_once(Goal, once_key, create)[0]
@@ -154,7 +154,7 @@ def goal_propose(
         goal.full_clean()
         goal.save()
         _record_change(goal, parent, _("Proposed by a parent"))
-        audit(actor=parent, action="goal.propose", target=goal, child=child)
+        audit(actor=parent, action="goal.propose", target=goal)
         return goal
 
     return create_once(Goal, once_key, create)[0]
@@ -173,7 +173,7 @@ def goal_agree(*, goal: Goal, clinician: User) -> Goal:
     goal.agreed_by, goal.agreed_at = clinician, timezone.now()
     goal.save(update_fields=["status", "agreed_by", "agreed_at", "updated_at"])
     _record_change(goal, clinician, _("Agreed"), {"status": ["proposed", "active"]})
-    audit(actor=clinician, action="goal.agree", target=goal, child=goal.child)
+    audit(actor=clinician, action="goal.agree", target=goal)
     return goal
 
 
@@ -269,7 +269,7 @@ def goal_update(
         raise GoalEditConflict(Goal.objects.get(pk=goal.pk), fields) from error
     if changes:
         _record_change(goal, clinician, _("Edited"), changes)
-        audit(actor=clinician, action="goal.update", target=goal, child=goal.child)
+        audit(actor=clinician, action="goal.update", target=goal)
     return goal
 
 
@@ -300,7 +300,7 @@ def goal_set_status(*, goal: Goal, clinician: User, status: str) -> Goal:
         Milestone.objects.get_or_create(
             goal=goal, kind=Milestone.Kind.ACHIEVED, defaults={"reached_on": today}
         )
-    audit(actor=clinician, action="goal.status", target=goal, child=goal.child, status=status)
+    audit(actor=clinician, action="goal.status", target=goal, status=status)
     return goal
 
 

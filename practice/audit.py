@@ -46,7 +46,11 @@ def audit(
     reason: str = "",
     **details: Any,
 ) -> AuditEvent:
-    """Record one append-only event. `details` must never carry clinical text."""
+    """Record one append-only event. `details` must never carry clinical text. Unless named,
+    `child` is the target's own child, when it has one."""
+    if child is None and target is not None:
+        # A row of a child's record (a barrier, a goal, a session...) is that child's.
+        child = getattr(target, "child", None)
     if actor is not None and not actor.is_authenticated:
         actor = None
     return AuditEvent.objects.create(
@@ -69,8 +73,6 @@ def saved_and_audited(
     every service does (the caller holds the transaction)."""
     row.full_clean()
     row.save()
-    if "child" not in audit_fields:
-        audit_fields["child"] = getattr(row, "child", None)
     audit(actor=actor, action=action, target=row, **audit_fields)
     return row
 

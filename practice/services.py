@@ -307,7 +307,6 @@ def guardian_add(
         actor=added_by,
         action="guardian.add",
         target=guardianship,
-        child=child,
         request=request,
         access=access,
     )
@@ -343,7 +342,6 @@ def guardianship_update(
             actor=updated_by,
             action="guardian.access_change",
             target=guardianship,
-            child=guardianship.child,
             request=request,
             reason=guardianship.access_reason,
             previous=previous,

@@ -68,7 +68,6 @@ def stage_change(
         actor=changed_by,
         action="child.stage_change",
         target=change,
-        child=child,
         request=request,
         from_stage=change.from_stage,
         to_stage=to_stage,
@@ -146,7 +145,6 @@ def child_discharge(
         actor=discharged_by,
         action="child.discharge",
         target=summary,
-        child=child,
         request=request,
         cancelled_sessions=cancelled,
     )

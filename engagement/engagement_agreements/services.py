@@ -104,7 +104,6 @@ def engagement_agreement_acknowledge(
         actor=guardian,
         action="engagement_agreement.acknowledge",
         target=agreement,
-        child=agreement.child,
         request=request,
         version=agreement.version,
     )

@@ -80,7 +80,6 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         action="message.thread_view",
         target=thread,
-        child=thread.child,
         request=request,
         **emergency,
     )

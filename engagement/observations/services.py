@@ -76,7 +76,6 @@ def observation_share(
             actor=guardian,
             action="observation.share",
             target=observation,
-            child=child,
             goal=goal.pk if goal else None,
             rated=observation.rating_id is not None,
         )

@@ -95,9 +95,7 @@ def home_practice_end(*, home_practice: HomePractice, ended_by: User) -> HomePra
     home_practice.is_active = False
     home_practice.ended_at, home_practice.ended_by = timezone.now(), ended_by
     home_practice.save(update_fields=["is_active", "ended_at", "ended_by"])
-    audit(
-        actor=ended_by, action="home_practice.end", target=home_practice, child=home_practice.child
-    )
+    audit(actor=ended_by, action="home_practice.end", target=home_practice)
     return home_practice
 
 

@@ -67,7 +67,6 @@ def session_cancel_by_family(
         actor=guardian,
         action="session.cancel_by_family",
         target=session,
-        child=session.child,
         request=request,
     )
     return barrier_record(

@@ -192,7 +192,7 @@ def session_log_save(
     _save_versioned(session)
     session.guardians_attended.set(attendees)
     _replace_session_ratings(session, clinician, ratings, today)
-    audit(actor=clinician, action="session.log", target=session, child=session.child)
+    audit(actor=clinician, action="session.log", target=session)
     if sign:
         session = session_sign(
             session=session, clinician=clinician, request=request, now=now, version=session.version
@@ -289,9 +289,7 @@ def session_sign(
     session.signed_at, session.signed_by = timezone.now(), clinician
     session.draft, session.draft_saved_at = {}, None
     _save_versioned(session)
-    audit(
-        actor=clinician, action="session.sign", target=session, child=session.child, request=request
-    )
+    audit(actor=clinician, action="session.sign", target=session, request=request)
     return session
 
 

@@ -55,7 +55,6 @@ def break_glass_open(
         actor=clinician,
         action="break_glass",
         target=grant,
-        child=child,
         request=request,
         reason=reason,
         minutes=minutes,

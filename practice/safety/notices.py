@@ -61,7 +61,6 @@ def safety_notices_queue(
             actor=concern.recorded_by,
             action="safety.notify",
             target=concern,
-            child=concern.child,
             request=request,
             guardian=guardian.pk,
             channel="email",
