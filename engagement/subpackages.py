@@ -14,7 +14,7 @@ A new sub-package is a new directory with an `__init__.py`: nothing else to list
 
 Why one registry and not a Django app per sub-package: the sub-packages' models all carry the
 app label "engagement" and share one migration history (engagement/migrations/). Making each
-an app would move some twenty models to new app labels, with state-only migrations for every
+an app would move eighteen models to new app labels, with state-only migrations for every
 one of them and new table-name pins, for no change in behaviour; the sub-packages would still
 import each other's models. A registry keeps the app, the tables and the migrations exactly as
 they are and still makes adding a sub-package a one-place change. Import-linter checks that

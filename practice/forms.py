@@ -263,18 +263,20 @@ def add_service_errors(form, error) -> None:
         form.add_error(None, error.messages)
 
 
-def form_saved(request, form, save: Callable[[dict[str, Any]], Any], success: str = "") -> bool:
+def form_saved(
+    request, form, save: Callable[[dict[str, Any]], Any], success: str | Callable[[Any], str] = ""
+) -> bool:
     """Whether the request POSTed a valid form and the service call `save(cleaned_data)` went
-    through; then `success` is shown (when given) and the view redirects. A ValidationError
-    from the service goes onto the form (add_service_errors), so the page re-renders with what
-    was typed."""
+    through; then `success` is shown (when given; a callable makes it from what the service
+    returned) and the view redirects. A ValidationError from the service goes onto the form
+    (add_service_errors), so the page re-renders with what was typed."""
     if request.method != "POST" or not form.is_valid():
         return False
     try:
-        save(form.cleaned_data)
+        saved = save(form.cleaned_data)
     except ValidationError as error:
         add_service_errors(form, error)
         return False
     if success:
-        messages.success(request, success)
+        messages.success(request, success(saved) if callable(success) else success)
     return True

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required
-from practice.forms import add_service_errors
+from practice.forms import add_service_errors, form_saved
 from practice.request_time import request_now, request_practice
 
 from . import selectors, services
@@ -28,20 +28,17 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
     if child.is_discharged:
         return redirect("child_detail", pk=pk)
     form = StageChangeForm(request.POST or None, current=child.stage)
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = services.stage_change(
-                child=child, changed_by=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(child)s has moved to %(stage)s. The family sees this in the portal.")
-                % {"child": child, "stage": change.get_to_stage_display()},
-            )
-            return redirect("child_detail", pk=pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.stage_change(
+            child=child, changed_by=request.user, request=request, **data
+        ),
+        lambda change: _("%(child)s has moved to %(stage)s. The family sees this in the portal.")
+        % {"child": child, "stage": change.get_to_stage_display()},
+    )
+    if saved:
+        return redirect("child_detail", pk=pk)
     return render(request, "engagement/discharge/stage_form.html", {"form": form, "child": child})
 
 
