@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from engagement.barriers.models import Barrier
 from engagement.discharge.models import DischargeSummary
@@ -321,3 +322,14 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
         model = AuditEvent
 
     action = "child.view"
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """A confirmed authenticator app of a member of staff (a random key unless `key` is given)."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(ClinicianFactory)
+    name = "app"
+    confirmed = True

@@ -149,6 +149,22 @@ class UI:
 
 
 @pytest.fixture
+def csp_errors(page):
+    """Console reports of Content-Security-Policy refusals (inline scripts or styles)."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
+    return errors
+
+
+@pytest.fixture
 def ui(page, live_server, request) -> UI:
     page.set_default_timeout(10_000)
     return UI(page, live_server.url, request.node.originalname)

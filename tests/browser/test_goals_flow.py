@@ -22,22 +22,6 @@ LEVELS = {
 }
 
 
-@pytest.fixture
-def csp_errors(page):
-    """Console reports of Content-Security-Policy refusals (inline scripts or styles)."""
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if "Content Security Policy" in message.text
-            or "Content-Security-Policy" in message.text
-            else None
-        ),
-    )
-    return errors
-
-
 def scores(ui) -> tuple[str, str]:
     """The two T-scores on the child page or in the portal: (clinician's, family's)."""
     board = ui.page.get_by_role("region", name="Goals")

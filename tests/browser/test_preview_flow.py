@@ -12,18 +12,6 @@ from tests.family_record import LEVELS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def csp_errors(page):
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return errors
-
-
 def test_a_clinician_previews_the_email_with_the_rating_just_recorded(ui, cast, csp_errors):
     # Given Mia's goal, agreed with the family
     goal = goal_services.goal_create(

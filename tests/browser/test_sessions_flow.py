@@ -31,22 +31,6 @@ def posted(response) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def csp_errors(page):
-    """Console reports of Content-Security-Policy refusals (inline scripts or styles)."""
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if "Content Security Policy" in message.text
-            or "Content-Security-Policy" in message.text
-            else None
-        ),
-    )
-    return errors
-
-
-@pytest.fixture
 def goal(cast) -> Goal:
     return GoalFactory(
         child=cast.child,

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practice.models import AuditEvent
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOTPDeviceFactory
 
 KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret, as hex
 
@@ -23,7 +23,7 @@ def code_now(key: str = KEY, offset: int = 0) -> str:
 
 
 def enrolled(user) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="app", key=KEY, confirmed=True)
+    return TOTPDeviceFactory(user=user, name="app", key=KEY, confirmed=True)
 
 
 def sign_in(client, user):
