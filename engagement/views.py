@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
 from practice.access import ChildPolicy, child_for_user, current_agreement
-from practice.auditlog.services import audit, audit_each, audit_read, client_ip
+from practice.auditlog.services import audit_each, audit_request, client_ip
 from practice.confidentiality import agreements_to_acknowledge
 from practice.decorators import (
     clinician_required,
@@ -69,13 +69,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     practice, now, today = request_practice(request), request_now(request), request_today(request)
     # A view under break-the-glass is marked so, for whoever reviews the log.
-    audit_read(
-        reader=request.user,
-        ip_address=client_ip(request),
-        child_policy=child_policy,
-        child=child,
-        action="child.view",
-    )
+    audit_request(request, child_policy=child_policy, child=child, action="child.view")
     return render(
         request,
         "engagement/child_detail.html",
@@ -164,13 +158,7 @@ def _portal_extras(
 def portal_child(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     now, today = request_now(request), request_today(request)
-    audit(
-        actor=request.user,
-        action="portal.child_view",
-        target=child,
-        child=child,
-        ip_address=client_ip(request),
-    )
+    audit_request(request, child=child, action="portal.child_view")
     board = goal_board(child_policy, child)
     return render(
         request,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice.access import ChildPolicy, child_for_user
-from practice.auditlog.services import audit_read, client_ip
+from practice.auditlog.services import audit_request
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors, form_saved
 from practice.request_time import request_today
@@ -165,13 +165,8 @@ def _post_on_detail(
 @login_required
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal, child_policy = selectors.goal_for_user(request.user, pk)
-    audit_read(
-        reader=request.user,
-        ip_address=client_ip(request),
-        child_policy=child_policy,
-        child=goal.child,
-        action="goal.view",
-        target=goal,
+    audit_request(
+        request, child_policy=child_policy, child=goal.child, action="goal.view", target=goal
     )
     return render(request, "goals/goal_detail.html", _detail_context(request, goal, child_policy))
 

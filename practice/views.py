@@ -177,13 +177,7 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("They already have a portal account, so no invitation was needed.")
                 )
             elif form.cleaned_data["send_invitation"]:
-                invitation = services.invitation_send(
-                    user=guardianship.guardian,
-                    invited_by=request.user,
-                    child=child,
-                    ip_address=client_ip(request),
-                )
-                _report_invitation(request, invitation)
+                _invite(request, guardianship, child)
             return redirect("child_detail", pk=child.pk)
     return render(request, "practice/guardian_form.html", {"form": form, "child": child})
 
@@ -195,23 +189,21 @@ def guardian_edit(request: HttpRequest, pk: int, guardianship_pk: int) -> HttpRe
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
     form = GuardianshipAccessForm(request.POST or None, instance=guardianship)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data: dict) -> Guardianship:
         # The form has written its values onto the instance; the service compares with the row.
-        fields = dict(form.cleaned_data)
+        fields = dict(data)
         guardianship.refresh_from_db()
-        try:
-            services.guardianship_update(
-                guardianship=guardianship,
-                updated_by=request.user,
-                ip_address=client_ip(request),
-                **fields,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            _warn(request, form)
-            return redirect("child_detail", pk=child.pk)
+        return services.guardianship_update(
+            guardianship=guardianship,
+            updated_by=request.user,
+            ip_address=client_ip(request),
+            **fields,
+        )
+
+    if form_saved(request, form, save, _("Saved.")):
+        _warn(request, form)
+        return redirect("child_detail", pk=child.pk)
     return render(
         request,
         "practice/guardian_form.html",
@@ -233,14 +225,18 @@ def guardian_invite(request: HttpRequest, pk: int, guardianship_pk: int) -> Http
             request, _("%(name)s already uses the portal.") % {"name": guardianship.guardian}
         )
     else:
-        invitation = services.invitation_send(
-            user=guardianship.guardian,
-            invited_by=request.user,
-            child=child,
-            ip_address=client_ip(request),
-        )
-        _report_invitation(request, invitation)
+        _invite(request, guardianship, child)
     return redirect("child_detail", pk=child.pk)
+
+
+def _invite(request: HttpRequest, guardianship: Guardianship, child) -> None:
+    invitation = services.invitation_send(
+        user=guardianship.guardian,
+        invited_by=request.user,
+        child=child,
+        ip_address=client_ip(request),
+    )
+    _report_invitation(request, invitation)
 
 
 @intake_required

@@ -2,7 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from practice.access import child_for_user
-from practice.auditlog.services import audit, audit_read, client_ip
+from practice.auditlog.services import audit, audit_request, client_ip
 from practice.decorators import clinician_required, practice_admin_required
 from practice.models import Child
 from practice.request_time import request_now, request_practice
@@ -28,13 +28,7 @@ def child_engagement(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     if not child_policy.clinical:
         raise Http404
-    audit_read(
-        reader=request.user,
-        ip_address=client_ip(request),
-        child_policy=child_policy,
-        child=child,
-        action="engagement.view",
-    )
+    audit_request(request, child_policy=child_policy, child=child, action="engagement.view")
     practice = request_practice(request)
     family = score_of(
         family_engagement(Child.objects.filter(pk=child.pk), request_now(request), practice.tz),

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from practice.access import child_for_user
-from practice.auditlog.services import audit, audit_read, client_ip
+from practice.auditlog.services import audit_request
 from practice.decorators import clinician_required, parent_required
 from practice.request_time import request_now, request_practice, request_today
 
@@ -21,13 +21,8 @@ def child_record(request: HttpRequest, pk: int) -> HttpResponse:
     if not child_policy.clinical:  # the care team, or an emergency reader: read-only either way
         raise Http404
     record = selectors.child_record(child_policy, child)
-    audit_read(
-        reader=request.user,
-        ip_address=client_ip(request),
-        child_policy=child_policy,
-        child=child,
-        action="export.record",
-        format="print",
+    audit_request(
+        request, child_policy=child_policy, child=child, action="export.record", format="print"
     )
     return render(
         request,
@@ -44,13 +39,8 @@ def _family(request: HttpRequest, child_pk: int | None, as_json: bool) -> HttpRe
         request.user, practice, request_now(request), child_id=child_pk
     )
     for child in children:
-        audit(
-            actor=request.user,
-            action="export.family",
-            target=child,
-            child=child,
-            ip_address=client_ip(request),
-            format="json" if as_json else "print",
+        audit_request(
+            request, child=child, action="export.family", format="json" if as_json else "print"
         )
     if not as_json:
         return render(

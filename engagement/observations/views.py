@@ -1,8 +1,7 @@
 """Home observations: a guardian shares from the portal child page; the care team replies from
 the child page. Lookups go through practice.access; 404 for anyone else."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from practice.access import child_for_user
 from practice.decorators import clinician_required, parent_required
-from practice.forms import add_service_errors
+from practice.forms import form_saved
 from practice.request_time import request_today
 
 from . import selectors, services
@@ -31,21 +30,19 @@ def observation_share(request: HttpRequest, pk: int) -> HttpResponse:
     if not child_policy.own_items:
         raise Http404
     form = observation_form(child_policy, child, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.observation_share(
-                child=child,
-                guardian=request.user,
-                today=request_today(request),
-                **form.cleaned_data,
-            )
-        except PermissionDenied as denied:
-            raise Http404 from denied
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Thank you: the care team will see what you noticed."))
-            return redirect(f"{reverse('portal_child', args=[child.pk])}#observations-heading")
+    try:
+        saved = form_saved(
+            request,
+            form,
+            lambda data: services.observation_share(
+                child=child, guardian=request.user, today=request_today(request), **data
+            ),
+            _("Thank you: the care team will see what you noticed."),
+        )
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    if saved:
+        return redirect(f"{reverse('portal_child', args=[child.pk])}#observations-heading")
     context = {
         "child": child,
         "policy": child_policy,
@@ -62,16 +59,16 @@ def observation_reply(request: HttpRequest, pk: int) -> HttpResponse:
     discharged) is shown again on its own page with the text kept and the reason."""
     observation = selectors.observation_for_care_team(request.user, pk)
     form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.observation_reply(
-                observation=observation, author=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Reply sent. Only that parent sees it."))
-            url = reverse("child_detail", args=[observation.child.pk])
-            return redirect(f"{url}#observation-{observation.pk}")
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.observation_reply(
+            observation=observation, author=request.user, **data
+        ),
+        _("Reply sent. Only that parent sees it."),
+    )
+    if saved:
+        url = reverse("child_detail", args=[observation.child.pk])
+        return redirect(f"{url}#observation-{observation.pk}")
     context = {"observation": observation, "child": observation.child, "form": form}
     return render(request, "engagement/observations/reply.html", context, status=400)

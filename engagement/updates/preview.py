@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from practice.access import caseload_for, child_for_user
-from practice.auditlog.services import audit, client_ip
+from practice.auditlog.services import audit_request
 from practice.decorators import clinician_required
 from practice.models import Guardianship, Practice
 from practice.policy.services import communication_policy_for
@@ -69,12 +69,11 @@ def progress_preview(request: HttpRequest, pk: int, guardianship_pk: int) -> Htt
         Guardianship.objects.select_related("guardian"), pk=guardianship_pk, child=child
     )
     preview = _preview(guardianship, request.user, request_now(request), request_practice(request))
-    audit(
-        actor=request.user,
+    audit_request(
+        request,
+        child=child,
         action="progress_update.preview",
         target=guardianship,
-        child=child,
-        ip_address=client_ip(request),
         guardian=guardianship.guardian_id,
     )
     return render(

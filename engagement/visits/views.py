@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from goals.models import Goal
 from practice.access import child_for_user
-from practice.auditlog.services import audit_read, client_ip
+from practice.auditlog.services import audit_request, client_ip
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors, form_saved
 from practice.models import Guardianship, User
@@ -116,9 +116,8 @@ def _signed_since(form) -> None:
 
 
 def _audit_view(request: HttpRequest, child_policy, session, **details) -> None:
-    audit_read(
-        reader=request.user,
-        ip_address=client_ip(request),
+    audit_request(
+        request,
         child_policy=child_policy,
         child=session.child,
         action="session.view",

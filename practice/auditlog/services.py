@@ -105,6 +105,28 @@ def audit_read(
     )
 
 
+def audit_request(
+    request: HttpRequest,
+    *,
+    child: Child,
+    action: str,
+    target: models.Model | None = None,
+    child_policy: ChildPolicy | None = None,
+    **details: Any,
+) -> None:
+    """audit_read by the request's user from the request's address: what a view records when it
+    shows or hands out a part of the child's record."""
+    audit_read(
+        reader=request.user,
+        ip_address=client_ip(request),
+        child_policy=child_policy,
+        child=child,
+        action=action,
+        target=target,
+        **details,
+    )
+
+
 def audit_each(
     *,
     actor: User | None,

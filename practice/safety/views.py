@@ -1,5 +1,3 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -8,7 +6,7 @@ from django.utils.translation import ngettext
 from ..access import child_for_user
 from ..auditlog.services import client_ip
 from ..decorators import clinician_required
-from ..forms import add_service_errors
+from ..forms import form_saved
 from .forms import SafetyConcernForm
 from .selectors import guardianships_to_tell
 from .services import safety_concern_record
@@ -20,30 +18,27 @@ def safety_concern_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not child_policy.may_write("safety"):  # the care team, or an emergency reader
         raise Http404
     form = SafetyConcernForm(request.POST or None, child=child)
-    if request.method == "POST" and form.is_valid():
-        try:
-            concern = safety_concern_record(
-                child=child,
-                recorded_by=request.user,
-                ip_address=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            told = len(guardianships_to_tell(concern))
-            messages.success(
-                request,
-                ngettext(
-                    "The safety concern was recorded. %(count)s guardian can now read the "
-                    "family's statement in the portal.",
-                    "The safety concern was recorded. %(count)s guardians can now read the "
-                    "family's statement in the portal.",
-                    told,
-                )
-                % {"count": told}
-                if told
-                else _("The safety concern was recorded. No guardian was told."),
-            )
-            return redirect("child_detail", pk=child.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: safety_concern_record(
+            child=child, recorded_by=request.user, ip_address=client_ip(request), **data
+        ),
+        _recorded_message,
+    )
+    if saved:
+        return redirect("child_detail", pk=child.pk)
     return render(request, "practice/safety/concern_form.html", {"form": form, "child": child})
+
+
+def _recorded_message(concern) -> str:
+    told = len(guardianships_to_tell(concern))
+    if not told:
+        return _("The safety concern was recorded. No guardian was told.")
+    return ngettext(
+        "The safety concern was recorded. %(count)s guardian can now read the "
+        "family's statement in the portal.",
+        "The safety concern was recorded. %(count)s guardians can now read the "
+        "family's statement in the portal.",
+        told,
+    ) % {"count": told}
