@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from practice.access import policy_to_write
-from practice.auditlog.services import audit
+from practice.auditlog.services import audit, saved_and_audited
 from practice.models import Child, Stage, User
 from practice.services import ensure_not_discharged
 
@@ -65,18 +65,16 @@ def stage_change(
         changed_by=changed_by,
         family_note=family_note.strip(),
     )
-    change.full_clean()
-    change.save()
-    child.stage = to_stage
-    child.save(update_fields=["stage"])
-    audit(
+    saved_and_audited(
+        change,
         actor=changed_by,
         action="child.stage_change",
-        target=change,
         ip_address=ip_address,
         from_stage=change.from_stage,
         to_stage=to_stage,
     )
+    child.stage = to_stage
+    child.save(update_fields=["stage"])
     return change
 
 
