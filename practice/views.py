@@ -29,6 +29,7 @@ from .forms import (
     form_saved,
 )
 from .models import Child, Guardianship, Heartbeat, Invitation, Practice, User
+from .request_time import request_practice, request_today
 
 
 @login_required
@@ -108,9 +109,8 @@ def _child_to_write(request: HttpRequest, pk: int, right: str) -> tuple[Child, C
 
 @intake_required
 def child_add(request: HttpRequest) -> HttpResponse:
-    practice = Practice.get()
     initial = {"primary_clinician": request.user.pk} if request.user.is_clinician else {}
-    form = ChildForm(request.POST or None, initial=initial, today=practice.today())
+    form = ChildForm(request.POST or None, initial=initial, today=request_today(request))
     if request.method == "POST" and form.is_valid():
         data = form.service_fields()
         try:
@@ -132,8 +132,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     if not child_policy.may_write("intake"):
         return redirect("child_detail", pk=pk)
-    practice = Practice.get()
-    form = ChildForm(request.POST or None, instance=child, today=practice.today())
+    form = ChildForm(request.POST or None, instance=child, today=request_today(request))
     saved = form_saved(
         request,
         form,
@@ -151,7 +150,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _warn(request: HttpRequest, form) -> None:
-    for text in form.warnings(today=Practice.get().today()):
+    for text in form.warnings(today=request_today(request)):
         messages.warning(request, text)
 
 
@@ -244,8 +243,8 @@ def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
     if not child_policy.may_write("clinical"):
         return redirect("child_detail", pk=pk)
-    practice = Practice.get()
-    today = practice.today()
+    practice = request_practice(request)
+    today = request_today(request)
     suggested = practice.default_sharing_level_for_age(child.age_on(today))
     form = AgreementForm(
         request.POST or None, initial={"sharing_level": suggested, "effective_date": today}

@@ -11,7 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ..auditlog.services import client_ip
 from ..decorators import practice_admin_required, staff_required
 from ..forms import add_service_errors
-from ..models import Practice, User
+from ..models import User
+from ..request_time import request_practice
 from . import services
 from .forms import AppCodeForm, CodeForm
 
@@ -57,7 +58,7 @@ def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
 @staff_required
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
-    practice = Practice.get()
+    practice = request_practice(request)
     if services.is_enrolled(user):
         turn_off = AppCodeForm()
         turn_off.fields["code"].widget.attrs.pop("autofocus", None)  # not the page's purpose
@@ -99,7 +100,7 @@ def mfa_qr_code(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
     if device is None:
         raise Http404
-    uri = services.provisioning_uri(device, Practice.get())
+    uri = services.provisioning_uri(device, request_practice(request))
     return HttpResponse(services.qr_code_svg(uri), content_type="image/svg+xml")
 
 
@@ -121,7 +122,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def mfa_turn_off(request: HttpRequest) -> HttpResponse:
-    if Practice.get().require_staff_mfa:
+    if request_practice(request).require_staff_mfa:
         messages.error(request, _("The practice requires two-step sign-in for all staff."))
         return redirect("mfa_setup")
     form = AppCodeForm(request.POST)

@@ -11,7 +11,7 @@ from engagement.updates.models import UpdatePreference
 from engagement.updates.schedule import preference_for
 from engagement.updates.unsubscribe import unsubscribe_headers, unsubscribe_token, unsubscribe_url
 from practice.models import AuditEvent, CommunicationPolicy
-from practice.policy.services import communication_policy_for as practice_policy
+from practice.policy.services import communication_policy_for
 from tests.factories import ProgressUpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def _choices(**fields):
 def test_login_creates_the_preference_and_schedules_the_first_update(client, cast):
     before = timezone.now()
     pref = _signed_in(client, cast.parent)
-    assert pref.cadence == practice_policy().default_cadence
+    assert pref.cadence == communication_policy_for().default_cadence
     assert pref.first_login_at >= before
     assert pref.next_update_at > before
     # A later login leaves the schedule alone.
@@ -281,7 +281,7 @@ def test_policy_change_reschedules_every_signed_in_parent(client, cast):
         pref.weekday = 4
         pref.hour = 21  # inside the default quiet hours: held until 08:00
         pref.save()
-    communication = practice_policy()
+    communication = communication_policy_for()
     communication.quiet_hours_start = datetime.time(22)
     communication.quiet_hours_end = datetime.time(7)
     communication.save()
@@ -303,7 +303,7 @@ def test_policy_dropping_a_cadence_moves_parents_to_the_default(client, cast):
 
     pat = _signed_in(client, cast.parent)
     client.post(reverse("update_preferences"), _choices(cadence="weekly"))
-    communication = practice_policy()
+    communication = communication_policy_for()
     communication.allowed_cadences = ["monthly", "off"]
     communication.default_cadence = "off"
     communication.save()
@@ -325,7 +325,9 @@ def test_a_policy_change_to_unrelated_fields_does_not_reschedule(client, cast, m
     called = []
     monkeypatch.setattr(services, "update_preferences_reschedule", lambda **kw: called.append(kw))
     communication_policy_changed.send(
-        sender=CommunicationPolicy, communication=practice_policy(), changed={"emergency_notice"}
+        sender=CommunicationPolicy,
+        communication=communication_policy_for(),
+        changed={"emergency_notice"},
     )
     assert called == []
 
@@ -363,7 +365,7 @@ def test_the_policy_page_service_reschedules_once_committed(
 
     with django_capture_on_commit_callbacks(execute=True):
         communication_policy_update(
-            communication=practice_policy(), user=cast.admin, quiet_on_weekends=False
+            communication=communication_policy_for(), user=cast.admin, quiet_on_weekends=False
         )
 
     pat.refresh_from_db()
@@ -395,11 +397,11 @@ def test_policy_change_keeps_an_update_that_is_already_due(client, cast):
     due = timezone.now() - datetime.timedelta(minutes=2)
     UpdatePreference.objects.filter(pk=pat.pk).update(next_update_at=due)
 
-    update_preferences_reschedule(communication=practice_policy())
+    update_preferences_reschedule(communication=communication_policy_for())
     pat.refresh_from_db()
     assert pat.next_update_at == due
 
-    communication = practice_policy()
+    communication = communication_policy_for()
     communication.allowed_cadences, communication.default_cadence = ["off"], "off"
     update_preferences_reschedule(communication=communication)
     pat.refresh_from_db()
