@@ -19,6 +19,12 @@
     button.setAttribute("aria-disabled", "true");
     button.classList.add("is-sending");
     if (button.tagName === "BUTTON") {
+      // Keep its size: "Sending…" is shorter, and a button that shrank would put what stands
+      // beside it ("Cancel") under the second click of a double click, which then leaves the
+      // page and drops what was being sent. (A style property, not an attribute: CSP-safe.)
+      const box = button.getBoundingClientRect();
+      button.style.minWidth = `${box.width}px`;
+      button.style.minHeight = `${box.height}px`;
       const text = document.createElement("span");
       text.textContent = label;
       button.replaceChildren(text);
@@ -43,6 +49,8 @@
     button.removeAttribute("aria-disabled");
     button.classList.remove("is-sending");
     if (button.tagName === "BUTTON") {
+      button.style.minWidth = "";
+      button.style.minHeight = "";
       button.replaceChildren(...content);
     }
   }

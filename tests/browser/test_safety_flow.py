@@ -8,6 +8,8 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from practice.models import OutgoingEmail, SafetyConcern
+
 pytestmark = pytest.mark.browser
 
 STATEMENT = "Mia told us something that worries us. Please call the practice today."
@@ -39,6 +41,22 @@ def test_a_safety_concern_reaches_the_family_and_only_the_family_statement(ui, n
     expect(parent.page.get_by_text(STATEMENT)).to_be_visible()
     expect(parent.page.get_by_text(CLINICAL)).to_have_count(0)
     parent.check("portal-child", phone=True)
+
+
+def test_a_double_clicked_safety_concern_is_recorded_once_and_nothing_moves_under_the_pointer(
+    ui, cast
+):
+    # "Sending…" is shorter than the button's own words: if the button shrank, the second click
+    # of a double click landed on "Cancel" beside it, and the concern was never sent.
+    ui.login(cast.clinician.email)
+    ui.go(f"/children/{cast.child.pk}/safety/add/")
+    ui.page.get_by_label("Kind of risk").select_option("abuse_disclosed")
+    ui.page.get_by_label("Clinical record").fill(CLINICAL)
+    ui.page.get_by_label("Statement for the family").fill(STATEMENT)
+    ui.page.get_by_role("button", name="Record and tell the family").dblclick()
+    expect(ui.page.locator(".messages")).to_contain_text("1 guardian can now read")
+    assert SafetyConcern.objects.filter(child=cast.child).count() == 1
+    assert OutgoingEmail.objects.filter(kind="safety_notice").count() == 1
 
 
 def test_break_the_glass_then_the_admin_sees_it_in_the_audit_log(ui, new_ui, cast):
