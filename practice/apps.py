@@ -16,3 +16,7 @@ class PracticeConfig(AppConfig):
         from .services import invitation_follow_email
 
         email_state_changed.connect(invitation_follow_email, dispatch_uid="practice.invitation")
+
+        from . import fragments
+
+        fragments.connect()

@@ -169,6 +169,8 @@ class Practice(models.Model):
             "well as their password. Families are never asked."
         ),
     )
+    # Bumped by every write that is about no one child (practice.fragments).
+    record_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("practice")
@@ -226,6 +228,9 @@ class Child(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Bumped by every write about the child (practice.fragments): the cached fragments of the
+    # record carry it in their keys.
+    record_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -481,6 +486,7 @@ class AuditEvent(AppendOnly):
     """Append-only: who did what to which record, when, from where, and why."""
 
     EDIT_REFUSED = DELETE_REFUSED = "Audit events are append-only."
+    bumps_record_version = False  # no cached fragment shows the audit log
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -511,6 +517,8 @@ class AuditEvent(AppendOnly):
 
 class Heartbeat(models.Model):
     """Written by a periodic task, so an admin can see the worker and beat are alive."""
+
+    bumps_record_version = False
 
     name = models.CharField(max_length=50, unique=True)
     last_seen = models.DateTimeField()

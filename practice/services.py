@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from .access import policy_to_write
 from .auditlog.services import audit, saved_and_audited
+from .fragments import touch_children, touch_practice
 from .models import (
     CareTeamMembership,
     Child,
@@ -125,11 +126,13 @@ def invitation_follow_email(sender, email: OutgoingEmail, **kwargs) -> None:
         return
     invitations = Invitation.objects.filter(email_id=email.pk)
     if email.state == OutgoingEmail.State.SENT:
-        invitations.update(sent_at=email.sent_at, send_error="")
+        changed = invitations.update(sent_at=email.sent_at, send_error="")
     elif email.state == OutgoingEmail.State.FAILED:
-        invitations.update(send_error=(email.last_error or "failed")[:300])
+        changed = invitations.update(send_error=(email.last_error or "failed")[:300])
     else:
-        invitations.update(send_error="")
+        changed = invitations.update(send_error="")
+    if changed:
+        touch_practice()  # the pages that say whether an invitation went
 
 
 def invitation_accept(
@@ -159,6 +162,7 @@ def _set_care_team(*, child: Child, clinicians: list[User], primary: User) -> No
             raise ValidationError(_("%(name)s is not an active clinician.") % {"name": clinician})
     child.memberships.exclude(clinician__in=clinicians).delete()
     child.memberships.filter(is_primary=True).exclude(clinician=primary).update(is_primary=False)
+    touch_children([child.pk])
     for clinician in clinicians:
         CareTeamMembership.objects.update_or_create(
             child=child, clinician=clinician, defaults={"is_primary": clinician == primary}
@@ -452,6 +456,7 @@ def staff_deactivate(*, user: User, deactivated_by: User, ip_address: str | None
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
     Invitation.objects.filter(user=user, accepted_at__isnull=True).update(superseded=True)
+    touch_practice()
     audit(actor=deactivated_by, action="staff.deactivate", target=user, ip_address=ip_address)
     return user
 

@@ -294,6 +294,28 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+
+# The cache holds the pages' fragments (practice/fragments.py): Redis when REDIS_URL is set,
+# each process's own memory otherwise (make run, tests). Never a database or file cache: the
+# fragments are clinical HTML, which stays in the database's own (encrypted) columns.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "engagement",
+            "TIMEOUT": 60 * 60,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

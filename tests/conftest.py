@@ -40,6 +40,16 @@ def _fast_and_quiet(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """No cached fragment outlives its test (ids and versions repeat from test to test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_in_place(request):
     """A queued task runs at once in the test's own process (after the commit, as in real
     life: wrap the request in django_capture_on_commit_callbacks(execute=True) in a test that

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from practice.access import policy_to_write
 from practice.auditlog.services import audit, saved_and_audited
+from practice.fragments import touch_children
 from practice.models import Child, Stage, User
 from practice.services import ensure_not_discharged
 
@@ -92,9 +93,11 @@ def _cancel_booked(child: Child, now: datetime.datetime) -> int:
     booked = SessionLog.objects.filter(
         child=child, status=SessionLog.Status.SCHEDULED, scheduled_start__gte=now
     )
-    return booked.update(
+    cancelled = booked.update(
         status=SessionLog.Status.CANCELLED_CLINICIAN, cancellation_note="Discharged"
     )
+    touch_children([child.pk])
+    return cancelled
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from practice.access import ChildPolicy, policy_for
 from practice.auditlog.services import audit
+from practice.fragments import touch_children
 from practice.models import Child, Practice, User
 from practice.once import create_once
 from practice.policy.services import communication_policy_for
@@ -76,6 +77,7 @@ def _post(
         status=MessageThread.Status.OPEN,
         **({"family_read_at": now} if from_family else {"care_team_read_at": now}),
     )
+    touch_children([thread.child_id])
     thread.refresh_from_db()
     # In this transaction: the notice (no content, held out of quiet hours) commits with the
     # message, and the outbox sends it after the commit.
@@ -169,7 +171,12 @@ def thread_mark_read(*, thread: MessageThread, by: User, now=None) -> None:
     """The reader's side has seen everything so far (a single-row marker, not a message)."""
     now = now or timezone.now()
     field = "family_read_at" if thread.guardian_id == by.pk else "care_team_read_at"
+    had_unread = getattr(thread, field) is None or (
+        thread.last_message_at is not None and getattr(thread, field) < thread.last_message_at
+    )
     MessageThread.objects.filter(pk=thread.pk).update(**{field: now})
+    if had_unread:  # what shows as unread changed; reading again changes nothing shown
+        touch_children([thread.child_id])
     setattr(thread, field, now)
     # A notice still waiting has nothing left to tell this reader.
     message_notices_skip_read(thread=thread, reader=by)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from practice.access import policy_to_write
 from practice.auditlog.services import audit, saved_and_audited
+from practice.fragments import touch_children
 from practice.models import Child, Practice, User
 from practice.once import create_once
 from practice.services import ensure_not_discharged
@@ -170,6 +171,7 @@ def session_schedule(
             session.full_clean()
             sessions.append(session)
         SessionLog.objects.bulk_create(sessions)
+        touch_children([child.pk])
         audit(
             actor=scheduled_by,
             action="session.schedule",

@@ -15,6 +15,7 @@ from goals.models import Goal, GoalRating
 from goals.services import goal_rate
 from practice.access import policy_to_write
 from practice.auditlog.services import audit, saved_and_audited
+from practice.fragments import touch_children
 from practice.models import Guardianship, Practice, User
 from practice.services import ensure_not_discharged
 
@@ -254,6 +255,7 @@ def session_draft_save(
         changes["draft_sequence"] = sequence
     if rows.update(**changes) != 1:
         raise _why_not_stored(session, version)
+    touch_children([session.child_id])
     session.draft, session.draft_saved_at = draft, now
     return session
 

@@ -20,6 +20,8 @@ def new_message_id() -> str:
 
 
 class OutgoingEmail(models.Model):
+    bumps_record_version = False  # no cached fragment shows delivery
+
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("Invitation")
         PASSWORD_RESET = "password_reset", _("Password reset")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..access import ChildPolicy, policy_to_write
 from ..auditlog.services import audit
+from ..fragments import touch_children
 from ..models import Child, NotToBeTold, SafetyConcern, User
 from ..once import create_once
 from .notices import safety_notices_queue
@@ -77,6 +78,7 @@ def _not_told_and_told(
         NotToBeTold(concern=concern, guardian=guardian, reason=reason.strip())
         for guardian in not_to_be_told
     )
+    touch_children([concern.child_id])  # bulk_create sends no signal
     told = guardianships_to_tell(concern)
     # Recorded under break-the-glass: marked so on every event, for whoever reviews the log.
     emergency = {"break_glass": True} if child_policy.is_emergency else {}
