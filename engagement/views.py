@@ -4,8 +4,10 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
@@ -18,11 +20,13 @@ from practice.decorators import (
     practice_admin_required,
     staff_required,
 )
+from practice.fragments import cached_html
 from practice.models import Child, Practice, User
 from practice.policy.services import communication_policy_for
 from practice.request_time import request_now, request_practice, request_today
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
+from . import caseload as caseload_selectors
 from . import family_engagement, selectors, services
 from .barriers import selectors as barrier_selectors
 from .confidentiality.selectors import agreement_hub, agreement_to_read
@@ -43,25 +47,74 @@ PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 def caseload(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
     communication = communication_policy_for(practice)
-    rows = selectors.caseload_rows(request.user, practice=practice, now=now)
-    active = [row for row in rows if not row.child.is_discharged]
+    children = caseload_selectors.caseload_children(request.user, now=now, today=today)
+    in_therapy = [child for child in children if child["discharged_on"] is None]
+    page = Paginator(in_therapy, caseload_selectors.CASELOAD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "engagement/caseload.html",
         {
-            "rows": active,
-            "discharged": [row for row in rows if row.child.is_discharged],
-            "attention": [row for row in active if row.attention],
+            "children_count": len(in_therapy),
+            "page": page,
+            **_caseload_fragments(request, children, page, practice, today),
             "goals_due": goals_due_for_review(request.user, today),
             "to_log": visit_selectors.to_log(request.user, now, practice),
             "waiting_threads": messaging_selectors.overdue_threads(
                 request.user, practice, now, communication
             ),
             "communication": communication,
-            **family_engagement.for_caseload(request.user, now, practice.tz),
-            "today": today,
+            **family_engagement.for_caseload(request.user, children, now, practice.tz),
         },
     )
+
+
+def _caseload_fragments(request, children, page, practice, today) -> dict:
+    """The attention list and the children's table (with the discharged), from the fragment
+    cache: keyed on every child's version, they are rebuilt only after a write (or a day)."""
+    rows = []
+
+    def built():
+        if not rows:
+            rows.append(
+                caseload_selectors.caseload_rows(
+                    request.user, children, practice=practice, today=today
+                )
+            )
+        return rows[0]
+
+    def attention():
+        attention_rows = [row for row in built() if row.attention]
+        return render_to_string(
+            "engagement/_caseload_attention.html", {"attention": attention_rows}, request
+        )
+
+    def table():
+        on_page = {child["pk"] for child in page.object_list}
+        return render_to_string(
+            "engagement/_caseload_children.html",
+            {
+                "rows": [row for row in built() if row.pk in on_page],
+                "discharged": [row for row in built() if row.discharged],
+                "page": page,
+            },
+            request,
+        )
+
+    versions = caseload_selectors.caseload_versions(children)
+    return {
+        "attention_html": cached_html(
+            request, "caseload-attention", attention, child_policy=None, versions=versions
+        ),
+        "children_html": cached_html(
+            request,
+            "caseload-children",
+            table,
+            child_policy=None,
+            versions=(page.number, *versions),
+        ),
+    }
 
 
 @staff_required
