@@ -47,7 +47,7 @@ PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 def caseload(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
     communication = communication_policy_for(practice)
-    children = caseload_selectors.caseload_children(request.user, now=now, today=today)
+    children = caseload_selectors.caseload_children(request.user, now=now)
     in_therapy = [child for child in children if child["discharged_on"] is None]
     page = Paginator(in_therapy, caseload_selectors.CASELOAD_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -59,8 +59,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "children_count": len(in_therapy),
             "page": page,
             **_caseload_fragments(request, children, page, practice, today),
-            "goals_due": goals_due_for_review(request.user, today),
-            "to_log": visit_selectors.to_log(request.user, now, practice),
+            "goals_due": caseload_selectors.goals_due(goals_due_for_review(request.user, today)),
+            "to_log": caseload_selectors.sessions_to_log(
+                visit_selectors.to_log(request.user, now, practice)
+            ),
             "waiting_threads": messaging_selectors.overdue_threads(
                 request.user, practice, now, communication
             ),
