@@ -33,7 +33,7 @@ from practice.models import (
 from practice.templatetags.practice_tags import sharing_label
 
 from .barriers.selectors import asks_about_barriers, with_recent_misses
-from .engagement_signals.stored import SIGNAL_FIELDS, with_stored_signals
+from .engagement_signals.stored import SIGNAL_VALUES, with_stored_signals
 from .visits.selectors import with_next_session
 
 CASELOAD_PAGE_SIZE = 100  # a longer caseload is paged: never one huge table
@@ -52,16 +52,15 @@ CASELOAD_FIELDS = (
     "next_session_start",
     "recent_misses",
     "barrier_recently_recorded",
-    *SIGNAL_FIELDS,
-    "signal_stale",
+    *SIGNAL_VALUES,
 )
 
 
-def caseload_children(user: User, *, now: datetime.datetime, today: datetime.date) -> list[dict]:
+def caseload_children(user: User, *, now: datetime.datetime) -> list[dict]:
     """The clinician's caseload in one query, as plain values: each child with its next
     session, its recent misses and its stored engagement signals; in therapy first, by name."""
     children = with_recent_misses(with_next_session(caseload_for(user), now), now)
-    children = with_stored_signals(children, today)
+    children = with_stored_signals(children)
     return list(
         children.order_by("discharged_on", "last_name", "first_name").values(*CASELOAD_FIELDS)
     )
@@ -271,3 +270,47 @@ def _attention(child, values, guardians, practice, today) -> list[tuple[str, str
         )
         badges.append(("text-bg-info", text))
     return badges
+
+
+@dataclass(frozen=True)
+class SessionToLog:
+    when: str
+    child: str
+    status: str  # the status's label when it is not "scheduled"
+    url: str
+
+
+@dataclass(frozen=True)
+class GoalDue:
+    title: str
+    child: str
+    due: str
+    url: str
+
+
+def sessions_to_log(sessions: list) -> list[SessionToLog]:
+    """The caseload's "Sessions to log" (visits' to_log()), worked out once."""
+    return [
+        SessionToLog(
+            formats.date_format(timezone.localtime(session.scheduled_start), "D j M, H:i"),
+            session.child.display_name,
+            "" if session.status == "scheduled" else str(session.get_status_display()),
+            reverse("session_log", args=[session.pk]),
+        )
+        for session in sessions
+    ]
+
+
+def goals_due(goals: list) -> list[GoalDue]:
+    """The caseload's "Goals due for review" (goals' goals_due_for_review()), worked out once."""
+    return [
+        GoalDue(
+            goal.title,
+            goal.child.display_name,
+            as_blocktranslate(
+                _("review was due %(day)s"), day=formats.date_format(goal.review_date)
+            ),
+            reverse("goal_detail", args=[goal.pk]),
+        )
+        for goal in goals
+    ]

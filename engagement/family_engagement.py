@@ -58,12 +58,11 @@ class FallingFamily:
     barriers: list[str]
 
 
-def for_caseload(
-    user: User, children: list[dict], now: datetime.datetime, tz: datetime.tzinfo
-) -> dict:
-    """Open requests to reschedule, and the families whose engagement is falling (with their
-    open barriers), on this clinician's own caseload: `children` are caseload_children()'s
-    rows, whose stored signals are read as they are and recomputed only when out of date."""
+def for_caseload(children: list[dict], now: datetime.datetime, tz: datetime.tzinfo) -> dict:
+    """The families whose engagement is falling (with their open barriers), on this
+    clinician's own caseload: `children` are caseload_children()'s rows, whose stored signals
+    are read as they are and recomputed only when out of date. (The caseload's requests to
+    reschedule come from the fragment cache: see views._caseload_fragments.)"""
     in_therapy = [child for child in children if child["discharged_on"] is None]
     signals = current_signals(in_therapy, now, tz)
     falling = []
@@ -71,10 +70,7 @@ def for_caseload(
         family = signals[child["pk"]]
         if family.falling:
             falling.append(_falling_family(child, family))
-    return {
-        "open_reschedule_requests": request_selectors.open_requests_for_caseload(user),
-        "falling_families": falling,
-    }
+    return {"falling_families": falling}
 
 
 def _falling_family(child: dict, family: FamilySignal) -> FallingFamily:

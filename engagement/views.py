@@ -1,7 +1,7 @@
 """The hub pages that gather from every layer: caseload, child page, portal home."""
 
 import datetime
-from functools import partial
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -47,6 +47,7 @@ from .observations import selectors as observation_selectors
 from .observations.forms import ObservationForm
 from .practice_at_home import selectors as home_practice_selectors
 from .profiles.selectors import with_profiles
+from .rescheduling.selectors import open_requests_for_caseload
 from .visits import selectors as visit_selectors
 
 # The portal home keeps recent safety statements in sight; the child's page keeps them all.
@@ -57,7 +58,7 @@ PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 def caseload(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
     communication = communication_policy_for(practice)
-    children = caseload_selectors.caseload_children(request.user, now=now, today=today)
+    children = caseload_selectors.caseload_children(request.user, now=now)
     in_therapy = [child for child in children if child["discharged_on"] is None]
     page = Paginator(in_therapy, caseload_selectors.CASELOAD_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -69,60 +70,65 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "children_count": len(in_therapy),
             "page": page,
             **_caseload_fragments(request, children, page, practice, today),
-            "goals_due": goals_due_for_review(request.user, today),
-            "to_log": visit_selectors.to_log(request.user, now, practice),
+            "to_log": caseload_selectors.sessions_to_log(
+                visit_selectors.to_log(request.user, now, practice)
+            ),
             "waiting_threads": messaging_selectors.overdue_threads(
                 request.user, practice, now, communication
             ),
             "communication": communication,
-            **family_engagement.for_caseload(request.user, children, now, practice.tz),
+            **family_engagement.for_caseload(children, now, practice.tz),
         },
     )
 
 
 def _caseload_fragments(request, children, page, practice, today) -> dict:
-    """The attention list and the children's table (with the discharged), from the fragment
-    cache: keyed on every child's version, they are rebuilt only after a write (or a day)."""
-    rows = []
-
-    def built():
-        if not rows:
-            rows.append(
-                caseload_selectors.caseload_rows(
-                    request.user, children, practice=practice, today=today
-                )
-            )
-        return rows[0]
-
-    def attention():
-        attention_rows = [row for row in built() if row.attention]
-        return render_to_string(
-            "engagement/_caseload_attention.html", {"attention": attention_rows}, request
-        )
-
-    def table():
-        on_page = {child["pk"] for child in page.object_list}
-        return render_to_string(
-            "engagement/_caseload_children.html",
-            {
-                "rows": [row for row in built() if row.pk in on_page],
-                "discharged": [row for row in built() if row.discharged],
-                "page": page,
-            },
-            request,
-        )
-
+    """The attention list, the requests to reschedule, the goals due and the children's table,
+    from the fragment cache. Each is keyed on every child's version (besides the cache's own
+    key: the viewer, the date, the practice's version ...): what they show changes only with a
+    write to a child's record or a practice-wide one, or with the day. On a hit, none of
+    their queries run."""
+    user = request.user
     versions = caseload_selectors.caseload_versions(children)
+
+    @functools.cache
+    def rows():
+        return caseload_selectors.caseload_rows(user, children, practice=practice, today=today)
+
+    def fragment(name: str, template: str, context, *extra) -> str:
+        def render_fragment():
+            return render_to_string(f"engagement/{template}", context(), request)
+
+        return cached_html(
+            request, name, render_fragment, child_policy=None, versions=(*extra, *versions)
+        )
+
+    def table() -> dict:
+        on_page = {child["pk"] for child in page.object_list}
+        return {
+            "rows": [row for row in rows() if row.pk in on_page],
+            "discharged": [row for row in rows() if row.discharged],
+            "page": page,
+        }
+
     return {
-        "attention_html": cached_html(
-            request, "caseload-attention", attention, child_policy=None, versions=versions
+        "attention_html": fragment(
+            "caseload-attention",
+            "_caseload_attention.html",
+            lambda: {"attention": [row for row in rows() if row.attention]},
         ),
-        "children_html": cached_html(
-            request,
-            "caseload-children",
-            table,
-            child_policy=None,
-            versions=(page.number, *versions),
+        "requests_html": fragment(
+            "caseload-requests",
+            "_caseload_requests.html",
+            lambda: {"open_reschedule_requests": open_requests_for_caseload(user)},
+        ),
+        "goals_due_html": fragment(
+            "caseload-goals-due",
+            "_caseload_goals_due.html",
+            lambda: {"goals_due": caseload_selectors.goals_due(goals_due_for_review(user, today))},
+        ),
+        "children_html": fragment(
+            "caseload-children", "_caseload_children.html", table, page.number
         ),
     }
 
@@ -229,7 +235,7 @@ class _Sections:
         """Lazy context values for `names`, all taken from the dict `reader()` returns."""
         for name in names:
             self._readers[name] = reader
-        return {name: SimpleLazyObject(partial(self._value, name)) for name in names}
+        return {name: SimpleLazyObject(functools.partial(self._value, name)) for name in names}
 
     def _value(self, name: str):
         reader = self._readers[name]

@@ -16,15 +16,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import (
-    BooleanField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-)
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from practice.models import AuditEvent, Child
@@ -42,6 +34,8 @@ SIGNAL_FIELDS = {
     "signal_reason": "family_signals__reason",
     "signal_barriers": "family_signals__open_barrier_kinds",
 }
+# What a query through with_stored_signals reads besides the child's pk and record_version.
+SIGNAL_VALUES = (*SIGNAL_FIELDS, "signal_version", "signal_on", "signal_visited")
 
 
 @dataclass(frozen=True)
@@ -61,23 +55,31 @@ class FamilySignal:
         return [str(labels.get(kind, kind)) for kind in self.open_barrier_kinds]
 
 
-def with_stored_signals(children: QuerySet[Child], today: datetime.date) -> QuerySet[Child]:
-    """Annotate each child with its stored signals (`signal_*`) and whether they are out of
-    date (`signal_stale`): a join and one correlated EXISTS, in the query of the children."""
+def with_stored_signals(children: QuerySet[Child]) -> QuerySet[Child]:
+    """Annotate each child with its stored signals (`signal_*`), and what says whether they
+    are out of date (see `is_stale`): a join and one correlated EXISTS, in the query of the
+    children."""
     visited_since = AuditEvent.objects.filter(
         action="portal.child_view",
         child=OuterRef("pk"),
         at__gt=OuterRef("family_signals__computed_at"),
     )
-    stale = (
-        Q(family_signals__isnull=True)
-        | ~Q(family_signals__record_version=F("record_version"))
-        | ~Q(family_signals__computed_on=today)
-        | Q(Exists(visited_since))
-    )
     return children.annotate(
         **{name: F(path) for name, path in SIGNAL_FIELDS.items()},
-        signal_stale=ExpressionWrapper(stale, output_field=BooleanField()),
+        signal_version=F("family_signals__record_version"),
+        signal_on=F("family_signals__computed_on"),
+        signal_visited=Exists(visited_since),
+    )
+
+
+def is_stale(row: dict, today: datetime.date) -> bool:
+    """A row of with_stored_signals is out of date: none yet, the record changed since, a
+    portal visit came after, or it was computed on another day."""
+    return (
+        row["signal_version"] is None
+        or row["signal_version"] != row["record_version"]
+        or row["signal_on"] != today
+        or row["signal_visited"]
     )
 
 
@@ -95,12 +97,16 @@ def _signal(row: dict) -> FamilySignal:
 def current_signals(
     rows: Iterable[dict], now: datetime.datetime, tz: datetime.tzinfo
 ) -> dict[int, FamilySignal]:
-    """The signals of the children in `rows` (values of a query through with_stored_signals,
-    with "pk" and "record_version"): stored ones as read, out-of-date ones recomputed and saved
-    (a fixed number of queries, and none when every row is current)."""
-    rows = list(rows)
-    result = {row["pk"]: _signal(row) for row in rows if not row["signal_stale"]}
-    stale = {row["pk"]: row["record_version"] for row in rows if row["signal_stale"]}
+    """The signals of the children in `rows` (values of a query through with_stored_signals:
+    "pk", "record_version" and SIGNAL_VALUES): stored ones as read, out-of-date ones recomputed
+    and saved (a fixed number of queries, and none when every row is current)."""
+    today = timezone.localtime(now, tz).date()
+    result, stale = {}, {}
+    for row in rows:
+        if is_stale(row, today):
+            stale[row["pk"]] = row["record_version"]
+        else:
+            result[row["pk"]] = _signal(row)
     if stale:
         result.update(refresh(stale, now, tz))
     return result
@@ -168,10 +174,9 @@ def signals_roll(now: datetime.datetime, tz: datetime.tzinfo) -> int:
     """The daily roll: every child in therapy whose row is missing or out of date is scored
     against today's window, ROLL_BATCH at a time. Returns how many rows were written."""
     today = timezone.localtime(now, tz).date()
-    children = with_stored_signals(Child.objects.filter(discharged_on__isnull=True), today)
-    stale = dict(
-        children.filter(signal_stale=True).order_by("pk").values_list("pk", "record_version")
-    )
+    children = with_stored_signals(Child.objects.filter(discharged_on__isnull=True))
+    rows = children.order_by("pk").values("pk", "record_version", *SIGNAL_VALUES)
+    stale = {row["pk"]: row["record_version"] for row in rows if is_stale(row, today)}
     ids = list(stale)
     for start in range(0, len(ids), ROLL_BATCH):
         refresh({pk: stale[pk] for pk in ids[start : start + ROLL_BATCH]}, now, tz)

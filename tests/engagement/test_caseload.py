@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from engagement import caseload
 from engagement.engagement_signals.models import FamilySignals
-from practice.models import CareTeamMembership, Child, Stage
+from practice.models import CareTeamMembership, Child, Practice, Stage
 from tests.factories import (
     ChildFactory,
     ClinicianFactory,
+    GoalFactory,
     GuardianshipFactory,
     ParentFactory,
+    RescheduleRequestFactory,
     SessionLogFactory,
 )
 
@@ -100,6 +102,24 @@ def test_a_write_to_a_child_shows_on_the_next_view(client, cast):
     assert "Olga Rowe" in mia and ">Commitment<" in mia
 
 
+def test_a_goal_coming_due_and_a_request_to_reschedule_show_on_the_next_view(client, cast):
+    # Given the caseload was viewed (its goals due and requests cached)
+    html = caseload_page(client, cast.clinician)
+    assert "Goals due for review" not in html and "Requests to reschedule" not in html
+    # When a goal's review date comes and the family asks to move a session
+    GoalFactory(child=cast.child, title="Sleep routine", status="active", review_date=today())
+    start = timezone.now() + datetime.timedelta(days=2)
+    session = SessionLogFactory(child=cast.child, clinician=cast.clinician, scheduled_start=start)
+    RescheduleRequestFactory(session=session, guardian=cast.parent)
+    # Then the next view lists both
+    html = caseload_page(client, cast.clinician)
+    assert "Sleep routine" in html and "Requests to reschedule" in html
+
+
+def today():
+    return timezone.localtime(timezone.now(), Practice.get().tz).date()
+
+
 def test_a_colleague_sees_only_their_own_caseload(client, cast):
     caseload_page(client, cast.clinician)
     html = caseload_page(client, cast.outsider)
@@ -122,5 +142,5 @@ def test_the_caseload_costs_the_same_queries_at_any_size_cached_or_not(
     # Then that view stays within today's bound, and the next one costs far less
     with django_assert_max_num_queries(26):
         assert client.get(reverse("caseload")).status_code == 200
-    with django_assert_max_num_queries(13):  # 11 and the session save's savepoint
+    with django_assert_max_num_queries(11):  # 9 and the session save's savepoint
         assert client.get(reverse("caseload")).status_code == 200

@@ -11,7 +11,7 @@ from django.utils import timezone
 from engagement.engagement_signals.models import FamilySignals
 from engagement.engagement_signals.selectors import family_engagement, score_of
 from engagement.engagement_signals.stored import (
-    SIGNAL_FIELDS,
+    SIGNAL_VALUES,
     current_signals,
     with_stored_signals,
 )
@@ -35,9 +35,8 @@ def tz():
 def read(child, now, zone=None):
     """The kept signals as the caseload reads them at `now` (recomputing what is stale)."""
     zone = zone or tz()
-    today = timezone.localtime(now, zone).date()
-    rows = with_stored_signals(Child.objects.filter(pk=child.pk), today).values(
-        "pk", "record_version", "signal_stale", *SIGNAL_FIELDS
+    rows = with_stored_signals(Child.objects.filter(pk=child.pk)).values(
+        "pk", "record_version", *SIGNAL_VALUES
     )
     signal = current_signals(rows, now, zone)[child.pk]
     return (signal.score, signal.previous_score, signal.falling, signal.reason)
