@@ -60,6 +60,9 @@ def with_next_session(children: QuerySet[Child], now: datetime.datetime) -> Quer
     )
 
 
+CHILD_NAME = ("child__first_name", "child__preferred_name", "child__last_name")
+
+
 def to_log(clinician: User, now: datetime.datetime, practice: Practice) -> list[SessionLog]:
     """Today's sessions and past ones still scheduled: the clinician's sessions to log."""
     end_of_today = datetime.datetime.combine(
@@ -74,6 +77,8 @@ def to_log(clinician: User, now: datetime.datetime, practice: Practice) -> list[
             child__discharged_on__isnull=True,
         )
         .select_related("child")
+        # What the caseload shows of each: not the notes (fewer columns to read and decrypt).
+        .only("scheduled_start", "status", "child", *CHILD_NAME)
         .order_by("scheduled_start")[:20]
     )
 
