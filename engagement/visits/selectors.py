@@ -76,6 +76,9 @@ def sessions_clock(now: datetime.datetime) -> dict[str, Min]:
     }
 
 
+CHILD_NAME = ("child__first_name", "child__preferred_name", "child__last_name")
+
+
 def to_log(clinician: User, now: datetime.datetime, practice: Practice) -> list[SessionLog]:
     """Today's sessions and past ones still scheduled: the clinician's sessions to log."""
     end_of_today = datetime.datetime.combine(
@@ -90,6 +93,8 @@ def to_log(clinician: User, now: datetime.datetime, practice: Practice) -> list[
             child__discharged_on__isnull=True,
         )
         .select_related("child")
+        # What the caseload shows of each: not the notes (fewer columns to read and decrypt).
+        .only("scheduled_start", "status", "child", *CHILD_NAME)
         .order_by("scheduled_start")[:20]
     )
 
