@@ -136,39 +136,51 @@ def _caseload_fragments(request, children, page, practice, today) -> dict:
 @staff_required
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
-    practice, now, today = request_practice(request), request_now(request), request_today(request)
     # A view under break-the-glass is marked so, for whoever reviews the log.
     audit_request(request, child_policy=child_policy, child=child, action="child.view")
-    return render(
-        request,
-        "engagement/child_detail.html",
-        {
-            "child": child,
-            "policy": child_policy,
-            "age": child.age_on(today),
-            "has_agreement": current_agreement(child, today) is not None,
-            "board": goal_board(child_policy, child),
-            "sessions": (
-                visit_selectors.child_sessions(child, now, practice)
-                if child_policy.clinical
-                else None
-            ),
-            "today": today,
-            "home_practice": home_practice_selectors.with_check_ins(
-                home_practice_selectors.current_home_practice(child_policy, child, today),
-                today,
-                viewer=request.user,
-            ),
-            "observations": observation_selectors.observations_for_care_team(child_policy, child),
-            "barriers": barrier_selectors.barriers_for_care_team(child_policy, child),
-            "barrier_question": (
-                barrier_selectors.barrier_question(child, now) if child_policy.clinical else 0
-            ),
-            "safety_concerns": safety_concerns_for_care_team(child_policy, child),
-            "message_threads": messaging_selectors.threads_for_care_team(child_policy, child),
-            **_hub(child_policy, child, practice, today),
-        },
+    # The record changes with a write (record_version) or, for the clinical sections, with
+    # the clock (the barrier question, sessions coming up): the cached copy is keyed on both.
+    clock = (
+        selectors.child_page_clock(child, request_now(request)) if child_policy.clinical else None
     )
+    record = cached_html(
+        request,
+        "child-record",
+        lambda: render_to_string(
+            "engagement/_child_record.html",
+            _child_record(request, child, child_policy, clock),
+            request,
+        ),
+        child_policy=child_policy,
+        versions=(child.record_version, clock),
+    )
+    return render(request, "engagement/child_detail.html", {"child": child, "record": record})
+
+
+def _child_record(request: HttpRequest, child: Child, child_policy: ChildPolicy, clock) -> dict:
+    practice, now, today = request_practice(request), request_now(request), request_today(request)
+    return {
+        "child": child,
+        "policy": child_policy,
+        "age": child.age_on(today),
+        "has_agreement": current_agreement(child, today) is not None,
+        "board": goal_board(child_policy, child),
+        "sessions": (
+            visit_selectors.child_sessions(child, now, practice) if child_policy.clinical else None
+        ),
+        "today": today,
+        "home_practice": home_practice_selectors.with_check_ins(
+            home_practice_selectors.current_home_practice(child_policy, child, today),
+            today,
+            viewer=request.user,
+        ),
+        "observations": observation_selectors.observations_for_care_team(child_policy, child),
+        "barriers": barrier_selectors.barriers_for_care_team(child_policy, child),
+        "barrier_question": clock.barrier_question if clock else 0,
+        "safety_concerns": safety_concerns_for_care_team(child_policy, child),
+        "message_threads": messaging_selectors.threads_for_care_team(child_policy, child),
+        **_hub(child_policy, child, practice, today),
+    }
 
 
 def _hub(child_policy: ChildPolicy, child: Child, practice: Practice, today) -> dict:
