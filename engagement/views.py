@@ -200,18 +200,28 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
     children = selectors.portal_children(request.user, practice=practice, today=today)
     child_policies = [entry.child_policy for entry in children]
-    milestones = recent_milestones(child_policies, limit=3)
+    kids = [entry.child for entry in children]
     since = now - PORTAL_HOME_SAFETY_DAYS
     statements = safety_statements_for(request.user, child_policies, since=since)
-    to_read = agreements_to_acknowledge(request.user, [entry.child for entry in children], today)
-    moves = latest_stage_changes(child_policies)
-    extras = _portal_extras(request.user, child_policies, now, today)
+    extras = _portal_extras(request.user, child_policies, now)
+    # The stage, home practice, milestones and the agreement to read cannot change without a
+    # write to the child's record or a new day: each child's come from the fragment cache and
+    # are read (for every child at once) only on a miss. The rest changes with the clock.
+    cached = {
+        "milestones": functools.cache(lambda: recent_milestones(child_policies, limit=3)),
+        "home_practice": functools.cache(
+            lambda: home_practice_selectors.home_practice_in_force(child_policies, today)
+        ),
+        "agreement_to_read": functools.cache(
+            lambda: agreements_to_acknowledge(request.user, kids, today)
+        ),
+        "latest_stage_change": functools.cache(lambda: latest_stage_changes(child_policies)),
+    }  # (a child with none of one gets [], as falsy as None in the template)
     for entry in children:
-        entry.milestones = milestones.get(entry.child.pk, [])
         for name, values in extras.items():
             setattr(entry, name, values.get(entry.child.pk))
-        entry.agreement_to_read = to_read.get(entry.child.pk)
-        entry.latest_stage_change = moves.get(entry.child.pk)
+        for name, read in cached.items():
+            setattr(entry, name, SimpleLazyObject(functools.partial(_of, read, entry.child.pk)))
         entry.safety_statements = statements.get(entry.child.pk, [])
     audit_each(
         actor=request.user,
@@ -222,14 +232,17 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/portal_home.html", {"children": children})
 
 
+def _of(read, pk: int):
+    return read().get(pk, [])
+
+
 def _portal_extras(
-    user: User, child_policies: list[ChildPolicy], now: datetime.datetime, today: datetime.date
+    user: User, child_policies: list[ChildPolicy], now: datetime.datetime
 ) -> dict[str, dict]:
-    """Per child, as each child's policy allows: next session, home practice, the latest shared
-    summary and unread messages (in the user's own threads only)."""
+    """Per child, as each child's policy allows: next session, the latest shared summary and
+    unread messages (in the user's own threads only)."""
     return {
         "next_session_start": visit_selectors.next_sessions(child_policies, now),
-        "home_practice": home_practice_selectors.home_practice_in_force(child_policies, today),
         "latest_summary": visit_selectors.latest_shared_summaries(child_policies, now),
         "unread_messages": messaging_selectors.unread_counts(user, child_policies),
     }

@@ -107,3 +107,43 @@ def test_a_rating_a_new_goal_and_a_check_in_show_at_once_on_the_next_view(
     client.post(check_in, {"done": "yes"})
     after = portal_page(client, cast.parent, cast.child)
     assert "Today: done." not in page and "Today: done." in after
+
+
+def home_page(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("portal_home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_portal_home_never_serves_a_full_guardians_home_practice_to_a_limited_one(
+    client, cast, mias_record
+):
+    assert HOME_PRACTICE in home_page(client, cast.parent)
+    grandparent = ParentFactory(full_name="Gran Rowe")
+    GuardianshipFactory(child=cast.child, guardian=grandparent, access="limited")
+    page = home_page(client, grandparent)
+    assert "Mia" in page and HOME_PRACTICE not in page
+
+
+def test_a_new_milestone_and_home_practice_show_at_once_on_the_portal_home(
+    client, cast, mias_record
+):
+    goal, _home_practice = mias_record
+    today = cast.practice.today()
+    page = home_page(client, cast.parent)
+    assert "Reached the expected outcome" not in page and "Bedtime story" not in page
+    goal_services.goal_rate(
+        goal=goal, rated_by=cast.clinician, level=0, rated_on=today, source="review", today=today
+    )
+    home_practice_assign(
+        child=cast.child,
+        goal=goal,
+        assigned_by=cast.clinician,
+        title="Bedtime story",
+        instructions="Read together",
+        until=today + datetime.timedelta(weeks=4),
+        today=today,
+    )
+    page = home_page(client, cast.parent)
+    assert "Reached the expected outcome" in page and "Bedtime story" in page
