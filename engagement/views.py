@@ -6,13 +6,21 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
-from practice.access import ChildPolicy, child_for_user, current_agreement
+from practice.access import (
+    ChildPolicy,
+    child_for_user,
+    children_for,
+    current_agreement,
+    policy_for,
+    with_policy_data,
+)
 from practice.auditlog.services import audit_each, audit_request, client_ip
 from practice.confidentiality import agreements_to_acknowledge
 from practice.decorators import (
@@ -32,6 +40,7 @@ from . import family_engagement, selectors, services
 from .barriers import selectors as barrier_selectors
 from .confidentiality.selectors import agreement_hub, agreement_to_read
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
+from .engagement_agreements.selectors import engagement_agreement_for_family
 from .forms import ClinicianLeaveForm
 from .messaging import selectors as messaging_selectors
 from .observations import selectors as observation_selectors
@@ -226,34 +235,77 @@ def _portal_extras(
     }
 
 
+class _Sections:
+    """What a page's cached fragments show, read only when a fragment is rendered (a cache
+    miss): each reader runs at most once, and a template reads its values through
+    SimpleLazyObject, so a page whose fragments all come from the cache runs none of them."""
+
+    def __init__(self):
+        self._readers, self._read = {}, {}
+
+    def add(self, names: tuple[str, ...], reader) -> dict:
+        """Lazy context values for `names`, all taken from the dict `reader()` returns."""
+        for name in names:
+            self._readers[name] = reader
+        return {name: SimpleLazyObject(functools.partial(self._value, name)) for name in names}
+
+    def _value(self, name: str):
+        reader = self._readers[name]
+        if reader not in self._read:
+            self._read[reader] = reader()
+        return self._read[reader].get(name)
+
+
 @parent_required
 def portal_child(request: HttpRequest, pk: int) -> HttpResponse:
-    child, child_policy = child_for_user(request.user, pk)
-    now, today = request_now(request), request_today(request)
+    practice, now, today = request_practice(request), request_now(request), request_today(request)
+    user = request.user
+    child = with_policy_data(children_for(user), user).filter(pk=pk).distinct().first()
+    child_policy = (
+        policy_for(user, child, practice=practice, today=today) if child is not None else None
+    )
+    if child_policy is None:
+        raise Http404
     audit_request(request, child=child, action="portal.child_view")
-    board = goal_board(child_policy, child)
+    # The goal board, milestones, stage, summary, home practice, observations and the side
+    # column cannot change without a write to the child's record (record_version) or a new
+    # day (in every fragment's key): they come from the fragment cache, read here only on a
+    # miss. The sessions and requests to move one change with the clock: read every time.
+    sections = _Sections()
+    board = SimpleLazyObject(lambda: goal_board(child_policy, child))
     return render(
         request,
         "engagement/portal_child.html",
         {
-            "entry": selectors.portal_child(child, child_policy),
+            "entry": SimpleLazyObject(lambda: selectors.portal_child(child, child_policy)),
             "child": child,
             "policy": child_policy,
             "board": board,
-            "milestones": milestones_for(child_policy, child),
+            "milestones": SimpleLazyObject(lambda: milestones_for(child_policy, child)),
             "family_sessions": visit_selectors.family_sessions(child_policy, child, now),
-            "agreement_to_read": agreement_to_read(request.user, child, today),
-            **family_engagement.for_portal(request.user, child_policy, child),
-            **course_for_family(child_policy, child),
-            "home_practice": home_practice_selectors.with_check_ins(
-                home_practice_selectors.current_home_practice(child_policy, child, today),
-                today,
-                viewer=request.user,
+            "agreement_to_read": SimpleLazyObject(lambda: agreement_to_read(user, child, today)),
+            "engagement_agreement": SimpleLazyObject(
+                lambda: engagement_agreement_for_family(child_policy, child, user)
+            ),
+            **family_engagement.requests_for_portal(user, child_policy, child),
+            **sections.add(
+                ("stage_changes", "discharge_summary"),
+                lambda: course_for_family(child_policy, child),
+            ),
+            "home_practice": SimpleLazyObject(
+                lambda: home_practice_selectors.with_check_ins(
+                    home_practice_selectors.current_home_practice(child_policy, child, today),
+                    today,
+                    viewer=user,
+                )
             ),
             **home_practice_selectors.check_in_context(today),
-            **_observation_card(request.user, child_policy, child, board),
-            "safety_statements": safety_statements_for(request.user, [child_policy]).get(
-                child.pk, []
+            **sections.add(
+                ("observation_form", "observations"),
+                lambda: _observation_card(user, child_policy, child, board),
+            ),
+            "safety_statements": SimpleLazyObject(
+                lambda: safety_statements_for(user, [child_policy]).get(child.pk, [])
             ),
         },
     )
