@@ -96,8 +96,8 @@ PAGES = [
     # The session, goal and child pages' counts with nothing cached; served from the fragment
     # cache, each costs its access check, the audit write and (child page) one query more.
     Page("session page", clinician, session_page, max_queries=21),
-    Page("goal page", clinician, goal_page, max_queries=19),
-    Page("goal page (parent)", parent, goal_page, max_queries=14),
+    Page("goal page", clinician, goal_page, max_queries=18),
+    Page("goal page (parent)", parent, goal_page, max_queries=13),
     # + next sessions, home practice, the latest summaries with corrections, unread messages.
     Page("portal home", parent, lambda world: reverse("portal_home"), 20, sizes=(1, 5)),
     # + home practice; + the agreement still to read and the stage moves.
