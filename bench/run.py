@@ -1,19 +1,24 @@
-"""`make bench`: the key pages under load at practice scale, against the bare view's ceiling.
+"""`make bench`: the key pages under load at practice scale, against the bare view's ceiling,
+at the seed_scale sizes (1x) and at three times every size (3x).
 
+For each size (--sizes, BENCH_SIZES; default 1,3):
 1. A fresh database: var/bench/bench.sqlite3, or DATABASE_URL when it is set (its tables are
    dropped first, but only if it holds nothing but a previous benchmark; --wipe overrides).
-2. migrate, seed_scale, collectstatic, all with production settings (DEBUG off).
-3. gunicorn (2 workers) on a free loopback port; logs in as the bench clinician and the bench
+2. migrate, seed_scale (every size times the factor; the bench clinician's caseload stays 60
+   children, and a second clinician has 180), collectstatic, all with production settings.
+3. gunicorn (2 workers) on a free loopback port; logs in as the bench clinicians and the bench
    parent through the real login form.
 4. wrk on each page for a few seconds; queries per request counted in-process (Django's test
    client, a connection.execute_wrapper counter), same database, same session cookie.
-5. The email fan-out (bench/email_fanout.py): 5,000 more parents due, their progress emails
-   rendered and handed to a local SMTP server per second, beside the raw SMTP rate.
-6. A table on stdout; JSON in bench/results/<timestamp>-<vendor>.json and latest-<vendor>.json.
+After the first size, once: the email fan-out (bench/email_fanout.py): 5,000 more parents due,
+their progress emails rendered and handed to a local SMTP server per second, beside the raw
+SMTP rate. Then a table on stdout, each size's figures side by side; JSON with every size in
+bench/results/<timestamp>-<vendor>.json and latest-<vendor>.json.
 
-Options (see --help): --small (BENCH_SMALL=1), --duration (BENCH_DURATION), --rounds
-(BENCH_ROUNDS; each page keeps its best round), --wait-idle (BENCH_WAIT_IDLE: on a shared
-machine, wait for an idle CPU before each page), --connections, --threads, --workers, sizes.
+Options (see --help): --sizes (BENCH_SIZES), --small (BENCH_SMALL=1), --duration
+(BENCH_DURATION), --rounds (BENCH_ROUNDS; each page keeps its best round), --wait-idle
+(BENCH_WAIT_IDLE: on a shared machine, wait for an idle CPU before each page), --connections,
+--threads, --workers, the 1x sizes.
 """
 
 from __future__ import annotations
@@ -90,8 +95,20 @@ def parse_args() -> argparse.Namespace:
         default=int(env("BENCH_DUE_PARENTS")) if env("BENCH_DUE_PARENTS") else None,
         help="parents due a progress email for the fan-out figure (default 5000; 0 skips it)",
     )
+    parser.add_argument(
+        "--sizes",
+        default=env("BENCH_SIZES", "1,3"),
+        help="the data sizes to measure, as factors of the seed_scale sizes, comma-separated "
+        "(default 1,3; or BENCH_SIZES=1 for the 1x figures alone)",
+    )
     parser.add_argument("--wipe", action="store_true", help="drop DATABASE_URL's tables anyway")
     args = parser.parse_args()
+    try:
+        args.sizes = [int(factor) for factor in args.sizes.split(",") if factor.strip()]
+    except ValueError:
+        parser.error(f"--sizes takes whole factors such as 1,3, not {args.sizes!r}")
+    if not args.sizes or min(args.sizes) < 1:
+        parser.error("--sizes needs at least one factor of 1 or more")
     sizes = SMALL if args.small else FULL
     if args.due_parents is None:
         args.due_parents = 500 if args.small else 5000
@@ -175,19 +192,20 @@ def family_goal_for(parent):
     return None
 
 
-def prepare(args) -> dict:
+def prepare(sizes: dict[str, int], wipe: bool) -> dict:
     """Fresh database, migrate, seed, collect static; returns the ids of the pages' children."""
     from django.core.management import call_command
 
+    from engagement.management.commands.seed_scale import BENCH_LONG_CLINICIAN
     from engagement.visits.models import SessionLog
     from goals.models import Goal, GoalRating
     from practice.models import Child, Guardianship, User
 
-    fresh_database(args.wipe)
+    fresh_database(wipe)
     started = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
     print(f"bench: migrated in {time.monotonic() - started:.1f} s")
-    call_command("seed_scale", **{size: getattr(args, size) for size in FULL})
+    call_command("seed_scale", **sizes)
     call_command("collectstatic", interactive=False, verbosity=0)
     settle()
     clinician = User.objects.get(email="bench-clinician@scale.example")
@@ -205,7 +223,9 @@ def prepare(args) -> dict:
         .first()
     )
     family_goal = family_goal_for(parent)
+    long_clinician = User.objects.filter(email=BENCH_LONG_CLINICIAN).first()
     return {
+        "long_caseload": long_clinician.memberships.count() if long_clinician else 0,
         "child_id": child.pk,
         "portal_child_id": portal_child.child_id,
         "goal_id": goal.pk if goal else None,
@@ -220,6 +240,7 @@ def prepare(args) -> dict:
             "goal_ratings": GoalRating.objects.count(),
             "session_logs": SessionLog.objects.count(),
             "bench_caseload": clinician.memberships.count(),
+            "long_caseload": long_clinician.memberships.count() if long_clinician else 0,
             "bench_parent_children": parent.guardianships.count(),
         },
     }
@@ -281,9 +302,16 @@ def measure(pages, base, args, server_pid: int) -> list[dict]:
             row["in_process_ms"] = min(best_ms, row.get("in_process_ms", best_ms))
             idle = wait_for_idle(args.wait_idle) if args.wait_idle else None
             run_wrk(base + path, cookies, args, 1)  # warm both workers
-            cpu_before = server_cpu(server_pid, database_backends())
-            stats = run_wrk(base + path, cookies, args, args.duration)
-            cpu_after = server_cpu(server_pid, database_backends())
+            seconds = args.duration
+            while True:  # a page too slow to answer within the duration gets more time
+                cpu_before = server_cpu(server_pid, database_backends())
+                stats = run_wrk(base + path, cookies, args, seconds)
+                cpu_after = server_cpu(server_pid, database_backends())
+                if stats["requests"] or seconds >= 8 * args.duration:
+                    break
+                seconds *= 2
+            if not stats["requests"]:
+                sys.exit(f"bench: {path} answered no request in {seconds} s")
             cpu_ms = cpu_seconds_between(cpu_before, cpu_after) * 1000 / stats["requests"]
             row["cpu_ms"] = round(min(cpu_ms, row.get("cpu_ms", cpu_ms)), 2)
             latency = stats["latency_us"]
@@ -307,6 +335,32 @@ def measure(pages, base, args, server_pid: int) -> list[dict]:
     return result
 
 
+def side_by_side(runs: list[dict]) -> str:
+    """One row a page, each size's ratios beside the others', then queries and in-process ms
+    (as 1x/3x): how a page holds up when the data grows."""
+    labels = [f"{run['scale']}x" for run in runs]
+    by_size = [{row["page"]: row for row in run["pages"]} for run in runs]
+    names = list(dict.fromkeys(row["page"] for run in runs for row in run["pages"]))
+    header = ["page"]
+    for label in labels:
+        header += [f"{label} req/s ratio", f"{label} CPU ratio"]
+    header += [f"queries {'/'.join(labels)}", f"in-process ms {'/'.join(labels)}"]
+    lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+    for name in names:
+        rows = [pages.get(name) for pages in by_size]
+        cells = [name]
+        for row in rows:
+            cells += (
+                [f"{row['ratio_to_bare']:.2f}", f"{row['cpu_ratio_to_bare']:.2f}"]
+                if row
+                else ["–", "–"]
+            )
+        cells.append("/".join(str(row["queries"]) if row else "–" for row in rows))
+        cells.append("/".join(f"{row['in_process_ms']:.1f}" if row else "–" for row in rows))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(rows: list[dict]) -> str:
     lines = [
         "| page | requests/s | p50 ms | p95 ms | queries | ratio to bare | CPU ms/request "
@@ -320,6 +374,72 @@ def table(rows: list[dict]) -> str:
             f"| {r['cpu_ratio_to_bare']:.2f} | {r['in_process_ms']:.1f} |"
         )
     return "\n".join(lines)
+
+
+def pages_of(info: dict, base: str) -> list[tuple[str, str, str, dict]]:
+    """The pages to measure, with the session cookies of who opens them (logged in through the
+    real form of the server at `base`)."""
+    from engagement.management.commands.seed_scale import (
+        BENCH_CLINICIAN,
+        BENCH_LONG_CLINICIAN,
+        BENCH_PARENT,
+        PASSWORD,
+    )
+
+    clinician = login(base, BENCH_CLINICIAN, PASSWORD)
+    parent = login(base, BENCH_PARENT, PASSWORD)
+    pages = [
+        ("bare (staff)", "clinician", "/bench/bare/", clinician),
+        ("caseload", "clinician", "/caseload/", clinician),
+        ("child page", "clinician", f"/children/{info['child_id']}/", clinician),
+        ("bare (parent)", "parent", "/bench/bare/", parent),
+        ("portal home", "parent", "/portal/", parent),
+        ("portal child", "parent", f"/portal/children/{info['portal_child_id']}/", parent),
+        ("portal messages", "parent", "/portal/messages/", parent),
+        ("about you", "parent", "/portal/about-you/", parent),
+    ]
+    if info["long_caseload"]:
+        long_clinician = login(base, BENCH_LONG_CLINICIAN, PASSWORD)
+        name = f"caseload ({info['long_caseload']} children)"
+        pages.insert(2, (name, "clinician", "/caseload/", long_clinician))
+    # The goal and session pages, where the data has them.
+    for name, role, path, key in [
+        ("goal page", "clinician", "/goals/{}/", "goal_id"),
+        ("session page", "clinician", "/sessions/{}/", "session_id"),
+        ("goal page (parent)", "parent", "/goals/{}/", "family_goal_id"),
+    ]:
+        if info[key]:
+            cookie = clinician if role == "clinician" else parent
+            at = next(i for i, page in enumerate(pages) if page[0] == "bare (parent)")
+            at = at if role == "clinician" else len(pages)
+            pages.insert(at, (name, role, path.format(info[key]), cookie))
+    return pages
+
+
+def run_size(args, env: dict, scale: int, first: bool) -> dict:
+    """One data size: a fresh database seeded at `scale` times every size, the server, every
+    page measured."""
+    from django.db import connections
+
+    sizes = {size: getattr(args, size) * scale for size in FULL}
+    print(f"bench: {scale}x: " + ", ".join(f"{count} {size}" for size, count in sizes.items()))
+    # After the first size the database holds only this run's benchmark (and its fan-out).
+    info = prepare(sizes, wipe=args.wipe or not first)
+    connections.close_all()
+    load_before = os.getloadavg()
+    server, base = start_server(env, args.workers)
+    try:
+        rows = measure(pages_of(info, base), base, args, server.pid)
+    finally:
+        connections.close_all()
+        stop_server(server)
+    return {
+        "scale": scale,
+        "sizes": info["sizes"],
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "pages": rows,
+    }
 
 
 def main() -> None:
@@ -340,47 +460,18 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection, connections
-
-    from engagement.management.commands.seed_scale import BENCH_CLINICIAN, BENCH_PARENT, PASSWORD
+    from django.db import connection
 
     vendor = connection.vendor
     print(f"bench: {vendor} database {connection.settings_dict['NAME']}")
-    info = prepare(args)
-    connections.close_all()
     load_before = os.getloadavg()
-    server, base = start_server(env, args.workers)
-    try:
-        clinician = login(base, BENCH_CLINICIAN, PASSWORD)
-        parent = login(base, BENCH_PARENT, PASSWORD)
-        pages = [
-            ("bare (staff)", "clinician", "/bench/bare/", clinician),
-            ("caseload", "clinician", "/caseload/", clinician),
-            ("child page", "clinician", f"/children/{info['child_id']}/", clinician),
-            ("bare (parent)", "parent", "/bench/bare/", parent),
-            ("portal home", "parent", "/portal/", parent),
-            ("portal child", "parent", f"/portal/children/{info['portal_child_id']}/", parent),
-            ("portal messages", "parent", "/portal/messages/", parent),
-            ("about you", "parent", "/portal/about-you/", parent),
-        ]
-        # The goal and session pages, where the data has them.
-        for name, role, path, key in [
-            ("goal page", "clinician", "/goals/{}/", "goal_id"),
-            ("session page", "clinician", "/sessions/{}/", "session_id"),
-            ("goal page (parent)", "parent", "/goals/{}/", "family_goal_id"),
-        ]:
-            if info[key]:
-                cookie = clinician if role == "clinician" else parent
-                at = 3 if role == "clinician" else len(pages)
-                pages.insert(at, (name, role, path.format(info[key]), cookie))
-        rows = measure(pages, base, args, server.pid)
-    finally:
-        connections.close_all()
-        stop_server(server)
-    fanout = None
-    if args.due_parents:
-        print(f"bench: email fan-out for {args.due_parents} due parents")
-        fanout = email_fanout.measure(args.due_parents, args.rounds, args.wait_idle)
+    started = time.monotonic()
+    runs, fanout = [], None
+    for index, scale in enumerate(args.sizes):
+        runs.append(run_size(args, env, scale, first=index == 0))
+        if index == 0 and args.due_parents:  # measured once, at the first size
+            print(f"bench: email fan-out for {args.due_parents} due parents")
+            fanout = email_fanout.measure(args.due_parents, args.rounds, args.wait_idle)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
@@ -394,7 +485,7 @@ def main() -> None:
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
         },
-        "sizes": info["sizes"],
+        "minutes": round((time.monotonic() - started) / 60, 1),
         "load": {
             "tool": "wrk",
             "threads": args.threads,
@@ -408,24 +499,28 @@ def main() -> None:
         "in_process_ms": "best of 10 in-process requests a round, over all rounds",
         "cpu_ms": "CPU time per request under wrk of gunicorn's processes and (PostgreSQL) "
         "their database backends, best round",
-        "pages": rows,
+        "scales": args.sizes,
+        "runs": runs,
         "email_fanout": fanout,
     }
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     text = json.dumps(result, indent=2) + "\n"
     (RESULTS / f"{stamp}-{vendor}.json").write_text(text)
     (RESULTS / f"latest-{vendor}.json").write_text(text)
-    sizes = info["sizes"]
-    print()
-    print(
-        f"{vendor}, {os.cpu_count()} cores: {sizes['clinicians']} clinicians, "
-        f"{sizes['children']} children, {sizes['guardians']} guardians, {sizes['goals']} goals, "
-        f"{sizes['session_logs']} session logs; caseload "
-        f"{sizes['bench_caseload']}; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s, best of {args.rounds}; gunicorn -w {args.workers}; load average "
-        f"{load_before[0]:.1f} before"
-    )
-    print(table(rows))
+    for run in runs:
+        sizes = run["sizes"]
+        print(
+            f"\n{run['scale']}x, {vendor}, {os.cpu_count()} cores: {sizes['clinicians']} "
+            f"clinicians, {sizes['children']} children, {sizes['guardians']} guardians, "
+            f"{sizes['goals']} goals, {sizes['session_logs']} session logs; caseload "
+            f"{sizes['bench_caseload']} (and {sizes['long_caseload']}); wrk -t{args.threads} "
+            f"-c{args.connections} -d{args.duration}s, best of {args.rounds}; gunicorn -w "
+            f"{args.workers}; load average {run['load_average_before'][0]:.1f} before"
+        )
+        print(table(run["pages"]))
+    if len(runs) > 1:
+        print("\nEach size beside the others (ratios to the bare view of the same size):")
+        print(side_by_side(runs))
     if fanout:
         print("\n" + email_fanout.summary(fanout))
     print(f"\nbench: wrote bench/results/{stamp}-{vendor}.json (and latest-{vendor}.json)")

@@ -5,13 +5,18 @@ context for one page, read through the policy practice.access gave."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from practice.access import ChildPolicy, caseload_for
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from practice.access import ChildPolicy
 from practice.models import Child, Guardianship, User
 
 from .barriers.selectors import barriers_for_family
+from .caseload import as_blocktranslate
 from .engagement_agreements import selectors as agreement_selectors
-from .engagement_signals.selectors import family_engagement
+from .engagement_signals.stored import FamilySignal, current_signals
 from .rescheduling import selectors as request_selectors
 
 
@@ -26,25 +31,52 @@ def for_staff(child_policy: ChildPolicy, child: Child, guardianships: list[Guard
 
 
 def for_portal(user: User, child_policy: ChildPolicy, child: Child) -> dict:
-    requests = request_selectors.requests_for_family(child_policy, child, user)
     return {
         "engagement_agreement": agreement_selectors.engagement_agreement_for_family(
             child_policy, child, user
         ),
+        **requests_for_portal(user, child_policy, child),
+    }
+
+
+def requests_for_portal(user: User, child_policy: ChildPolicy, child: Child) -> dict:
+    """The portal child page's card beside the sessions: requests to move one, and barriers."""
+    requests = request_selectors.requests_for_family(child_policy, child, user)
+    return {
         "reschedule_requests": requests,
         "asked_to_move": {r.session_id for r in requests if r.status == r.Status.OPEN},
         "family_barriers": barriers_for_family(child_policy, child, user),
     }
 
 
-def for_caseload(user: User, now: datetime.datetime, tz: datetime.tzinfo) -> dict:
-    """Open requests to reschedule, and the families whose engagement is falling (with their
-    open barriers), on this clinician's own caseload."""
-    children = caseload_for(user).filter(discharged_on__isnull=True)
-    engagement = family_engagement(children, now, tz)
-    falling = {pk: family for pk, family in engagement.items() if family.falling}
-    names = Child.objects.filter(pk__in=falling).order_by("last_name", "first_name")
-    return {
-        "open_reschedule_requests": request_selectors.open_requests_for_caseload(user),
-        "falling_families": [(child, falling[child.pk]) for child in names] if falling else [],
-    }
+@dataclass
+class FallingFamily:
+    name: str
+    url: str
+    text: str  # "50 (was 100)"
+    quiet: bool
+    barriers: list[str]
+
+
+def for_caseload(children: list[dict], now: datetime.datetime, tz: datetime.tzinfo) -> dict:
+    """The families whose engagement is falling (with their open barriers), on this
+    clinician's own caseload: `children` are caseload_children()'s rows, whose stored signals
+    are read as they are and recomputed only when out of date. (The caseload's requests to
+    reschedule come from the fragment cache: see views._caseload_fragments.)"""
+    in_therapy = [child for child in children if child["discharged_on"] is None]
+    signals = current_signals(in_therapy, now, tz)
+    falling = []
+    for child in in_therapy:  # by name, as listed
+        family = signals[child["pk"]]
+        if family.falling:
+            falling.append(_falling_family(child, family))
+    return {"falling_families": falling}
+
+
+def _falling_family(child: dict, family: FamilySignal) -> FallingFamily:
+    name = f"{child['preferred_name'] or child['first_name']} {child['last_name']}"
+    text = as_blocktranslate(
+        _("%(score)s (was %(before)s)"), score=family.score, before=family.previous_score
+    )
+    url = reverse("child_detail", args=[child["pk"]])
+    return FallingFamily(name, url, text, family.reason == "quiet", family.barrier_labels)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Prefetch, QuerySet
 
-from engagement.barriers.selectors import asks_about_barriers, with_recent_misses
-from engagement.visits.selectors import with_next_session
-from practice.access import ChildPolicy, caseload_for, children_for, policy_for, with_policy_data
-from practice.confidentiality import AgreementPrompt, agreement_prompt
+from engagement.barriers.selectors import barrier_question_for, missed_recently
+from engagement.visits.models import SessionLog
+from engagement.visits.selectors import sessions_clock
+from practice.access import ChildPolicy, children_for, policy_for, with_policy_data
 from practice.models import (
     Child,
     ConfidentialityAcknowledgement,
@@ -20,30 +19,6 @@ from practice.models import (
     Practice,
     User,
 )
-
-
-@dataclass
-class CaseloadRow:
-    child: Child
-    child_policy: ChildPolicy
-    primary_clinician: User | None
-    guardianships: list[Guardianship]
-    attention: list[str] = field(default_factory=list)
-    agreement_prompt: AgreementPrompt | None = None
-
-
-def _guardianships_with_portal_state() -> Prefetch:
-    return Prefetch(
-        "guardianships",
-        queryset=Guardianship.objects.select_related("guardian").prefetch_related(
-            Prefetch(
-                "guardian__invitations",
-                queryset=Invitation.objects.order_by("-created_at"),
-                to_attr="invitation_list",
-            )
-        ),
-        to_attr="guardianship_list",
-    )
 
 
 def portal_state(guardianship: Guardianship) -> str:
@@ -58,35 +33,6 @@ def portal_state(guardianship: Guardianship) -> str:
     if latest is None:
         return "not_invited"
     return "send_failed" if latest.send_error else "invited"
-
-
-def caseload_rows(user: User, *, practice: Practice, now: datetime.datetime) -> list[CaseloadRow]:
-    today = timezone.localtime(now, practice.tz).date()
-    children = with_policy_data(caseload_for(user), user).prefetch_related(
-        Prefetch("memberships__clinician"), _guardianships_with_portal_state()
-    )
-    children = with_recent_misses(with_next_session(children, now), now)
-    rows = []
-    for child in children.order_by("discharged_on", "last_name", "first_name"):
-        child_policy = policy_for(user, child, practice=practice, today=today)
-        if child_policy is None:
-            continue
-        primary = next((m.clinician for m in child.memberships.all() if m.is_primary), None)
-        row = CaseloadRow(child, child_policy, primary, child.guardianship_list)
-        for guardianship in child.guardianship_list:
-            state = portal_state(guardianship)
-            if state in ("not_invited", "send_failed"):
-                row.attention.append("invite")
-            expires = guardianship.court_order_expires
-            if expires and expires < today:
-                row.attention.append("court_order_expired")
-        row.agreement_prompt = agreement_prompt(child, practice, today)
-        if row.agreement_prompt and row.agreement_prompt.is_review:
-            row.attention.append("agreement_review")
-        if asks_about_barriers(child):
-            row.attention.append("repeated_misses")
-        rows.append(row)
-    return rows
 
 
 def child_hub(child: Child) -> dict:
@@ -112,6 +58,28 @@ def child_hub(child: Child) -> dict:
         .order_by("-version")
     )
     return {"memberships": memberships, "guardianships": guardianships, "agreements": agreements}
+
+
+@dataclass(frozen=True)
+class ChildPageClock:
+    """What of the staff child page changes with the clock alone, without a write: the
+    barrier question (its count of recent misses, or 0) and when the sessions next change.
+    The page's cached record is keyed on it, so passing time shows at once."""
+
+    barrier_question: int
+    sessions_change_at: tuple
+
+
+def child_page_clock(child: Child, now: datetime.datetime) -> ChildPageClock:
+    """For the care team's child page: one query over the child's sessions (and one more
+    only when repeated misses may raise the barrier question)."""
+    row = SessionLog.objects.filter(child=child).aggregate(
+        recent_misses=Count("pk", filter=missed_recently(now)), **sessions_clock(now)
+    )
+    return ChildPageClock(
+        barrier_question_for(child, row["recent_misses"], now),
+        (row["next_session_start"], row["next_recent_start"]),
+    )
 
 
 @dataclass

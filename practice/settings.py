@@ -337,6 +337,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.notices.tasks.session_reminders_tick",
         "schedule": 900.0,
     },
+    # The families' engagement signals roll to today's 8-week window after the practice's
+    # midnight (engagement/engagement_signals/stored.py); hourly, whatever the timezone.
+    "engagement-signals-roll": {
+        "task": "engagement.engagement_signals.tasks.engagement_signals_roll",
+        "schedule": 3600.0,
+    },
 }
 
 # Content-Security-Policy: nothing inline, nothing from elsewhere.

@@ -4,6 +4,7 @@ child), whatever the caseload's size; the scoring itself is scores.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ class FamilyEngagement:
     falling: bool
     reason: str  # "drop" or "quiet" when falling
     open_barriers: list[Barrier] = field(default_factory=list)
+    # The numbers it was worked out from (what FamilySignals keeps; see `activity_record`).
+    activity: dict = field(default_factory=dict)
 
     @property
     def score(self) -> int:
@@ -280,9 +283,21 @@ def family_engagement(
         )
         drop = current.score - previous.score <= -scores.FALLING_DROP
         reason = ("drop" if drop else "quiet") if falling else ""
-        result[child_id] = FamilyEngagement(child_id, current, previous, falling, reason)
+        result[child_id] = FamilyEngagement(
+            child_id, current, previous, falling, reason, activity=activity_record(family)
+        )
     _attach_open_barriers(result)
     return result
+
+
+def activity_record(family: _Counts) -> dict:
+    """What a family's score is worked out from, as JSON-ready numbers."""
+    return {
+        "current": dataclasses.asdict(family.activity(0)),
+        "previous": dataclasses.asdict(family.activity(1)),
+        "last_contact": family.last_contact.isoformat() if family.last_contact else None,
+        "home_practice_days": family.home_practice_days,
+    }
 
 
 def score_of(result: dict[int, FamilyEngagement], child_id: int) -> FamilyEngagement:

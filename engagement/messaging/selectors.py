@@ -111,6 +111,17 @@ def overdue_threads(
             last_message_at__lt=now - datetime.timedelta(days=response_days),
         )
         .select_related("child", "guardian")
+        # What the caseload shows of each thread, and no more.
+        .only(
+            "subject",
+            "last_message_at",
+            "child",
+            "guardian",
+            "child__first_name",
+            "child__preferred_name",
+            "child__last_name",
+            "guardian__full_name",
+        )
         .order_by("last_message_at")
     )
     return [

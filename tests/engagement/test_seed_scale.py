@@ -8,7 +8,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from engagement.management.commands.seed_scale import BENCH_CLINICIAN, BENCH_PARENT, PASSWORD
+from engagement.management.commands.seed_scale import (
+    BENCH_CLINICIAN,
+    BENCH_LONG_CLINICIAN,
+    BENCH_PARENT,
+    PASSWORD,
+)
 from engagement.models import ParentProfile
 from engagement.visits.models import SessionLog
 from goals.models import Goal, GoalRating, Milestone, Perspective
@@ -75,6 +80,36 @@ def test_the_bench_logins_exist_and_see_their_pages(db, client):
     response = client.get("/portal/")
     assert response.status_code == 200
     assert len(response.context["children"]) == 3
+
+
+def test_a_second_clinician_has_the_long_caseload_and_the_bench_caseload_stays(db, client):
+    # Given a practice seeded with a long caseload beside the bench clinician's
+    output = seed(long_caseload=6)
+    # Then that clinician (one of the clinicians asked for, not one more) has exactly those
+    # children, all as primary, none of the bench clinician's or the bench parent's
+    long = User.objects.get(email=BENCH_LONG_CLINICIAN)
+    assert User.objects.filter(role=User.Role.CLINICIAN).count() == 3
+    assert long.memberships.count() == 6
+    assert long.memberships.filter(is_primary=True).count() == 6
+    assert not long.is_practice_admin
+    bench = User.objects.get(email=BENCH_CLINICIAN)
+    assert bench.memberships.count() == 8
+    bench_children = set(bench.memberships.values_list("child_id", flat=True))
+    long_children = set(long.memberships.values_list("child_id", flat=True))
+    parent_children = set(
+        User.objects.get(email=BENCH_PARENT).guardianships.values_list("child_id", flat=True)
+    )
+    assert not long_children & (bench_children | parent_children)
+    assert BENCH_LONG_CLINICIAN in output
+    assert long.check_password(PASSWORD)
+    client.force_login(long)
+    assert client.get("/caseload/").status_code == 200
+
+
+def test_the_long_caseload_is_left_out_when_the_children_are_too_few(db):
+    seed(long_caseload=180)
+    assert not User.objects.filter(email=BENCH_LONG_CLINICIAN).exists()
+    assert User.objects.filter(role=User.Role.CLINICIAN).count() == 3
 
 
 def test_seed_scale_refuses_to_run_twice_unless_reset(db):

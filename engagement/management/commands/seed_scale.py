@@ -48,6 +48,8 @@ DOMAIN = "scale.example"
 PASSWORD = "scale-practice-2026"
 BENCH_CLINICIAN = f"bench-clinician@{DOMAIN}"
 BENCH_PARENT = f"bench-parent@{DOMAIN}"
+# A second clinician with a long caseload: the benchmark's "caseload (180 children)" row.
+BENCH_LONG_CLINICIAN = f"bench-long-caseload@{DOMAIN}"
 OFFICE = f"office@{DOMAIN}"
 DISCIPLINES = [
     User.Discipline.PSYCHOLOGY,
@@ -77,6 +79,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--caseload", type=int, default=60, help="children on the bench clinician's caseload"
         )
+        parser.add_argument(
+            "--long-caseload",
+            type=int,
+            default=180,
+            help=f"children on the caseload of {BENCH_LONG_CLINICIAN} (0: no such clinician; "
+            "made only with at least 3 clinicians and children enough for both caseloads)",
+        )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (repeatable)")
         parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument(
@@ -104,6 +113,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Scale practice ready in {seconds:.1f} s."))
         self.stdout.write(f"  password for every active login: {PASSWORD}")
         self.stdout.write(f"  {BENCH_CLINICIAN}  clinician with a full caseload")
+        if self.long_caseload:
+            self.stdout.write(
+                f"  {BENCH_LONG_CLINICIAN}  clinician with {self.long_caseload} children"
+            )
         self.stdout.write(f"  {BENCH_PARENT}     parent of three children")
         self.stdout.write(f"  {OFFICE}           office administrator")
 
@@ -138,6 +151,10 @@ class Command(BaseCommand):
         self.now = timezone.now()
         self.password = make_password(PASSWORD)  # hashed once, reused for every user
         self.unusable = make_password(None)
+        caseload = min(options["caseload"], options["children"])
+        long_caseload = max(0, options["long_caseload"])
+        fits = options["clinicians"] >= 3 and options["children"] > caseload + long_caseload + 3
+        self.long_caseload = long_caseload if fits else 0
         clinicians = self._clinicians(options["clinicians"])
         self.office = User.objects.create(
             email=OFFICE,
@@ -147,7 +164,7 @@ class Command(BaseCommand):
             is_demo=True,
         )
         families = self._children(options["children"])
-        self._care_teams(families, clinicians, min(options["caseload"], options["children"]))
+        self._care_teams(families, clinicians, caseload)
         self._agreements(families, clinicians[0])
         self._guardians(families, options["guardians"])
         self.stdout.write(
@@ -186,6 +203,8 @@ class Command(BaseCommand):
             first, last = self._name()
             title = "Dr " if index % 4 == 0 else ""
             email = BENCH_CLINICIAN if index == 0 else f"clinician-{index:04d}@{DOMAIN}"
+            if self.long_caseload and index == count - 1:
+                email = BENCH_LONG_CLINICIAN
             rows.append(
                 User(
                     email=email,
@@ -238,7 +257,9 @@ class Command(BaseCommand):
         return families
 
     def _care_teams(self, families, clinicians, caseload: int) -> None:
-        """One primary each; about a quarter have a second clinician of another discipline."""
+        """One primary each; about a quarter have a second clinician of another discipline. The
+        long-caseload clinician (the last) has their children as primary only, like the bench
+        clinician."""
         children = [child for family in families for child in family.children]
         bench, others = clinicians[0], clinicians[1:] or clinicians[:1]
         # The bench clinician's caseload: children from the second family on, so the bench
@@ -246,9 +267,18 @@ class Command(BaseCommand):
         bench_children = set(range(3, 3 + caseload)) if len(children) > caseload + 3 else set()
         if not bench_children:
             bench_children = set(range(caseload))
+        long_children, long_clinician = set(), None
+        if self.long_caseload:
+            long_clinician, others = others[-1], others[:-1]
+            long_children = set(range(3 + caseload, 3 + caseload + self.long_caseload))
         rows, self.primary_of = [], {}
         for index, child in enumerate(children):
-            primary = bench if index in bench_children else others[index % len(others)]
+            if index in bench_children:
+                primary = bench
+            elif index in long_children:
+                primary = long_clinician
+            else:
+                primary = others[index % len(others)]
             child.created_by_id = primary.pk
             self.primary_of[child.pk] = primary
             rows.append(CareTeamMembership(child=child, clinician=primary, is_primary=True))
