@@ -74,8 +74,7 @@ def test_a_view_reads_as_a_sentence_with_both_names(cast):
 def test_an_unknown_action_still_reads_as_a_sentence_with_its_code(cast):
     in_record = AuditEventFactory(actor=cast.clinician, action="thing.new", child=cast.child)
     assert audit_sentence(in_record) == (
-        "Alice Carter did something in Mia Rowe's record the log has no words for yet "
-        "(thing.new)"
+        "Alice Carter did something in Mia Rowe's record the log has no words for yet (thing.new)"
     )
     alone = AuditEventFactory(actor=None, action="thing.new", child=None)
     assert audit_sentence(alone) == (
@@ -109,7 +108,7 @@ def test_a_target_reads_as_the_kind_of_record(client, cast):
     page = client.get(reverse("audit_list")).content.decode()
     assert "Alice Carter changed Mia Rowe&#x27;s details" in page
     assert f"practice.Child #{cast.child.pk}" not in page
-    assert "<td class=\"small d-none d-lg-table-cell\">Child</td>" in page
+    assert '<td class="small d-none d-lg-table-cell">Child</td>' in page
 
 
 def test_break_glass_reads_as_emergency_access_not_a_flag(client, cast):

@@ -66,9 +66,7 @@ def test_an_admin_sets_it_on_the_settings_page_and_it_is_audited(client, cast):
 
 def test_a_number_that_is_not_digits_is_refused_and_kept(client, cast):
     client.force_login(cast.admin)
-    response = client.post(
-        reverse("practice_settings"), settings_form(emergency_number="call 999")
-    )
+    response = client.post(reverse("practice_settings"), settings_form(emergency_number="call 999"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "in digits only" in html and 'value="call 999"' in html
@@ -99,9 +97,7 @@ def test_the_safety_card_has_the_practice_phone_and_the_emergency_number_as_link
     assert 'If your child is in danger now, call <a href="tel:999">999</a>.' in page
 
 
-def test_a_guardian_with_access_none_and_another_family_never_reach_the_card(
-    client, cast, concern
-):
+def test_a_guardian_with_access_none_and_another_family_never_reach_the_card(client, cast, concern):
     for who in (cast.barred, cast.other_parent):
         client.force_login(who)
         response = client.get(reverse("portal_child", args=[cast.child.pk]))
