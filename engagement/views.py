@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
 from practice.access import (
@@ -54,6 +55,7 @@ from .visits import selectors as visit_selectors
 PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 
 
+@require_safe
 @clinician_required
 def caseload(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
@@ -295,12 +297,20 @@ def portal_child(request: HttpRequest, pk: int) -> HttpResponse:
             "policy": child_policy,
             "board": board,
             "milestones": SimpleLazyObject(lambda: milestones_for(child_policy, child)),
-            "family_sessions": visit_selectors.family_sessions(child_policy, child, now),
+            "family_sessions": SimpleLazyObject(
+                lambda: visit_selectors.family_sessions(child_policy, child, now)
+            ),
+            # The sessions change with the clock only when one begins: the next start is in
+            # the sessions fragment's key.
+            "sessions_clock": visit_selectors.family_sessions_clock(child_policy, child, now),
             "agreement_to_read": SimpleLazyObject(lambda: agreement_to_read(user, child, today)),
             "engagement_agreement": SimpleLazyObject(
                 lambda: engagement_agreement_for_family(child_policy, child, user)
             ),
-            **family_engagement.requests_for_portal(user, child_policy, child),
+            **sections.add(
+                ("reschedule_requests", "asked_to_move", "family_barriers"),
+                lambda: family_engagement.requests_for_portal(user, child_policy, child),
+            ),
             **sections.add(
                 ("stage_changes", "discharge_summary"),
                 lambda: course_for_family(child_policy, child),

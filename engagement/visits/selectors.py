@@ -197,6 +197,22 @@ def family_sessions(
     return FamilySessions(upcoming, attendance, summaries)
 
 
+def family_sessions_clock(
+    child_policy: ChildPolicy | None, child: Child, now: datetime.datetime
+) -> datetime.datetime | None:
+    """The next moment family_sessions changes without a write: the next session's start
+    (it then leaves "coming up", or a cancelled one joins the attendance, and its summary may
+    be shared). One indexed query; none without the `record` right (nothing is shown)."""
+    if child_policy is None or not child_policy.record:
+        return None
+    return (
+        SessionLog.objects.filter(child=child, scheduled_start__gte=now)
+        .order_by("scheduled_start")
+        .values_list("scheduled_start", flat=True)
+        .first()
+    )
+
+
 def _corrections() -> Prefetch:
     """A shared summary's correcting addenda (never any other addendum), as `corrections`."""
     return Prefetch(

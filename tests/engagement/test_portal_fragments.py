@@ -147,3 +147,20 @@ def test_a_new_milestone_and_home_practice_show_at_once_on_the_portal_home(
     )
     page = home_page(client, cast.parent)
     assert "Reached the expected outcome" in page and "Bedtime story" in page
+
+
+def test_a_session_that_begins_leaves_coming_up_on_the_next_view(client, cast, monkeypatch):
+    from django.utils import timezone
+
+    from tests.factories import SessionLogFactory
+
+    now = timezone.now()
+    SessionLogFactory(
+        child=cast.child,
+        clinician=cast.clinician,
+        scheduled_start=now + datetime.timedelta(minutes=10),
+    )
+    assert "Next session:" in portal_page(client, cast.parent, cast.child)
+    # Twenty minutes on, with no write in between: the cached sessions are not served.
+    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(minutes=20))
+    assert "Next session:" not in portal_page(client, cast.parent, cast.child)
