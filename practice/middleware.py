@@ -9,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from .models import Practice
+from .request_time import serving
 
 SESSION_KEY = "last_activity"
 # The time of a staff member's last request is stored at most this often (seconds), so a staff
@@ -74,7 +75,8 @@ class NoStoreMiddleware:
 class PracticeTimezoneMiddleware:
     """Every page shows times in the practice's timezone (stored times are UTC). The practice
     it loads is the request's (`request.practice`, read through practice.request_time), so a
-    page asks for it once."""
+    page asks for it once; while the request is served, practice.request_time answers from it
+    (`current_practice()`, the user's guardianships)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -83,6 +85,7 @@ class PracticeTimezoneMiddleware:
         request.practice = Practice.get()
         timezone.activate(request.practice.tz)
         try:
-            return self.get_response(request)
+            with serving(request):
+                return self.get_response(request)
         finally:
             timezone.deactivate()
