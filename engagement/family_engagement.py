@@ -31,11 +31,18 @@ def for_staff(child_policy: ChildPolicy, child: Child, guardianships: list[Guard
 
 
 def for_portal(user: User, child_policy: ChildPolicy, child: Child) -> dict:
-    requests = request_selectors.requests_for_family(child_policy, child, user)
     return {
         "engagement_agreement": agreement_selectors.engagement_agreement_for_family(
             child_policy, child, user
         ),
+        **requests_for_portal(user, child_policy, child),
+    }
+
+
+def requests_for_portal(user: User, child_policy: ChildPolicy, child: Child) -> dict:
+    """The portal child page's card beside the sessions: requests to move one, and barriers."""
+    requests = request_selectors.requests_for_family(child_policy, child, user)
+    return {
         "reschedule_requests": requests,
         "asked_to_move": {r.session_id for r in requests if r.status == r.Status.OPEN},
         "family_barriers": barriers_for_family(child_policy, child, user),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
+from engagement.barriers.selectors import barrier_question_for, missed_recently
+from engagement.visits.models import SessionLog
+from engagement.visits.selectors import sessions_clock
 from practice.access import ChildPolicy, children_for, policy_for, with_policy_data
 from practice.models import (
     Child,
@@ -55,6 +58,28 @@ def child_hub(child: Child) -> dict:
         .order_by("-version")
     )
     return {"memberships": memberships, "guardianships": guardianships, "agreements": agreements}
+
+
+@dataclass(frozen=True)
+class ChildPageClock:
+    """What of the staff child page changes with the clock alone, without a write: the
+    barrier question (its count of recent misses, or 0) and when the sessions next change.
+    The page's cached record is keyed on it, so passing time shows at once."""
+
+    barrier_question: int
+    sessions_change_at: tuple
+
+
+def child_page_clock(child: Child, now: datetime.datetime) -> ChildPageClock:
+    """For the care team's child page: one query over the child's sessions (and one more
+    only when repeated misses may raise the barrier question)."""
+    row = SessionLog.objects.filter(child=child).aggregate(
+        recent_misses=Count("pk", filter=missed_recently(now)), **sessions_clock(now)
+    )
+    return ChildPageClock(
+        barrier_question_for(child, row["recent_misses"], now),
+        (row["next_session_start"], row["next_recent_start"]),
+    )
 
 
 @dataclass

@@ -6,13 +6,22 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from goals.selectors import goal_board, goals_due_for_review, milestones_for, recent_milestones
-from practice.access import ChildPolicy, child_for_user, current_agreement
+from practice.access import (
+    ChildPolicy,
+    child_for_user,
+    children_for,
+    current_agreement,
+    policy_for,
+    with_policy_data,
+)
 from practice.auditlog.services import audit_each, audit_request, client_ip
 from practice.confidentiality import agreements_to_acknowledge
 from practice.decorators import (
@@ -36,6 +45,7 @@ from . import family_engagement, selectors, services
 from .barriers import selectors as barrier_selectors
 from .confidentiality.selectors import agreement_hub, agreement_to_read
 from .discharge.selectors import course_for_family, course_for_staff, latest_stage_changes
+from .engagement_agreements.selectors import engagement_agreement_for_family
 from .forms import ClinicianLeaveForm
 from .messaging import selectors as messaging_selectors
 from .observations import selectors as observation_selectors
@@ -49,6 +59,7 @@ from .visits import selectors as visit_selectors
 PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 
 
+@require_safe
 @clinician_required
 def caseload(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
@@ -131,39 +142,51 @@ def _caseload_fragments(request, children, page, practice, today) -> dict:
 @staff_required
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child, child_policy = child_for_user(request.user, pk)
-    practice, now, today = request_practice(request), request_now(request), request_today(request)
     # A view under break-the-glass is marked so, for whoever reviews the log.
     audit_request(request, child_policy=child_policy, child=child, action="child.view")
-    return render(
-        request,
-        "engagement/child_detail.html",
-        {
-            "child": child,
-            "policy": child_policy,
-            "age": child.age_on(today),
-            "has_agreement": current_agreement(child, today) is not None,
-            "board": goal_board(child_policy, child),
-            "sessions": (
-                visit_selectors.child_sessions(child, now, practice)
-                if child_policy.clinical
-                else None
-            ),
-            "today": today,
-            "home_practice": home_practice_selectors.with_check_ins(
-                home_practice_selectors.current_home_practice(child_policy, child, today),
-                today,
-                viewer=request.user,
-            ),
-            "observations": observation_selectors.observations_for_care_team(child_policy, child),
-            "barriers": barrier_selectors.barriers_for_care_team(child_policy, child),
-            "barrier_question": (
-                barrier_selectors.barrier_question(child, now) if child_policy.clinical else 0
-            ),
-            "safety_concerns": safety_concerns_for_care_team(child_policy, child),
-            "message_threads": messaging_selectors.threads_for_care_team(child_policy, child),
-            **_hub(child_policy, child, practice, today),
-        },
+    # The record changes with a write (record_version) or, for the clinical sections, with
+    # the clock (the barrier question, sessions coming up): the cached copy is keyed on both.
+    clock = (
+        selectors.child_page_clock(child, request_now(request)) if child_policy.clinical else None
     )
+    record = cached_html(
+        request,
+        "child-record",
+        lambda: render_to_string(
+            "engagement/_child_record.html",
+            _child_record(request, child, child_policy, clock),
+            request,
+        ),
+        child_policy=child_policy,
+        versions=(child.record_version, clock),
+    )
+    return render(request, "engagement/child_detail.html", {"child": child, "record": record})
+
+
+def _child_record(request: HttpRequest, child: Child, child_policy: ChildPolicy, clock) -> dict:
+    practice, now, today = request_practice(request), request_now(request), request_today(request)
+    return {
+        "child": child,
+        "policy": child_policy,
+        "age": child.age_on(today),
+        "has_agreement": current_agreement(child, today) is not None,
+        "board": goal_board(child_policy, child),
+        "sessions": (
+            visit_selectors.child_sessions(child, now, practice) if child_policy.clinical else None
+        ),
+        "today": today,
+        "home_practice": home_practice_selectors.with_check_ins(
+            home_practice_selectors.current_home_practice(child_policy, child, today),
+            today,
+            viewer=request.user,
+        ),
+        "observations": observation_selectors.observations_for_care_team(child_policy, child),
+        "barriers": barrier_selectors.barriers_for_care_team(child_policy, child),
+        "barrier_question": clock.barrier_question if clock else 0,
+        "safety_concerns": safety_concerns_for_care_team(child_policy, child),
+        "message_threads": messaging_selectors.threads_for_care_team(child_policy, child),
+        **_hub(child_policy, child, practice, today),
+    }
 
 
 def _hub(child_policy: ChildPolicy, child: Child, practice: Practice, today) -> dict:
@@ -183,18 +206,28 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
     children = selectors.portal_children(request.user, practice=practice, today=today)
     child_policies = [entry.child_policy for entry in children]
-    milestones = recent_milestones(child_policies, limit=3)
+    kids = [entry.child for entry in children]
     since = now - PORTAL_HOME_SAFETY_DAYS
     statements = safety_statements_for(request.user, child_policies, since=since)
-    to_read = agreements_to_acknowledge(request.user, [entry.child for entry in children], today)
-    moves = latest_stage_changes(child_policies)
-    extras = _portal_extras(request.user, child_policies, now, today)
+    extras = _portal_extras(request.user, child_policies, now)
+    # The stage, home practice, milestones and the agreement to read cannot change without a
+    # write to the child's record or a new day: each child's come from the fragment cache and
+    # are read (for every child at once) only on a miss. The rest changes with the clock.
+    cached = {
+        "milestones": functools.cache(lambda: recent_milestones(child_policies, limit=3)),
+        "home_practice": functools.cache(
+            lambda: home_practice_selectors.home_practice_in_force(child_policies, today)
+        ),
+        "agreement_to_read": functools.cache(
+            lambda: agreements_to_acknowledge(request.user, kids, today)
+        ),
+        "latest_stage_change": functools.cache(lambda: latest_stage_changes(child_policies)),
+    }  # (a child with none of one gets [], as falsy as None in the template)
     for entry in children:
-        entry.milestones = milestones.get(entry.child.pk, [])
         for name, values in extras.items():
             setattr(entry, name, values.get(entry.child.pk))
-        entry.agreement_to_read = to_read.get(entry.child.pk)
-        entry.latest_stage_change = moves.get(entry.child.pk)
+        for name, read in cached.items():
+            setattr(entry, name, SimpleLazyObject(functools.partial(_of, read, entry.child.pk)))
         entry.safety_statements = statements.get(entry.child.pk, [])
     audit_each(
         actor=request.user,
@@ -205,47 +238,101 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/portal_home.html", {"children": children})
 
 
+def _of(read, pk: int):
+    return read().get(pk, [])
+
+
 def _portal_extras(
-    user: User, child_policies: list[ChildPolicy], now: datetime.datetime, today: datetime.date
+    user: User, child_policies: list[ChildPolicy], now: datetime.datetime
 ) -> dict[str, dict]:
-    """Per child, as each child's policy allows: next session, home practice, the latest shared
-    summary and unread messages (in the user's own threads only)."""
+    """Per child, as each child's policy allows: next session, the latest shared summary and
+    unread messages (in the user's own threads only)."""
     return {
         "next_session_start": visit_selectors.next_sessions(child_policies, now),
-        "home_practice": home_practice_selectors.home_practice_in_force(child_policies, today),
         "latest_summary": visit_selectors.latest_shared_summaries(child_policies, now),
         "unread_messages": messaging_selectors.unread_counts(user, child_policies),
     }
 
 
+class _Sections:
+    """What a page's cached fragments show, read only when a fragment is rendered (a cache
+    miss): each reader runs at most once, and a template reads its values through
+    SimpleLazyObject, so a page whose fragments all come from the cache runs none of them."""
+
+    def __init__(self):
+        self._readers, self._read = {}, {}
+
+    def add(self, names: tuple[str, ...], reader) -> dict:
+        """Lazy context values for `names`, all taken from the dict `reader()` returns."""
+        for name in names:
+            self._readers[name] = reader
+        return {name: SimpleLazyObject(functools.partial(self._value, name)) for name in names}
+
+    def _value(self, name: str):
+        reader = self._readers[name]
+        if reader not in self._read:
+            self._read[reader] = reader()
+        return self._read[reader].get(name)
+
+
 @parent_required
 def portal_child(request: HttpRequest, pk: int) -> HttpResponse:
-    child, child_policy = child_for_user(request.user, pk)
-    now, today = request_now(request), request_today(request)
+    practice, now, today = request_practice(request), request_now(request), request_today(request)
+    user = request.user
+    child = with_policy_data(children_for(user), user).filter(pk=pk).distinct().first()
+    child_policy = (
+        policy_for(user, child, practice=practice, today=today) if child is not None else None
+    )
+    if child_policy is None:
+        raise Http404
     audit_request(request, child=child, action="portal.child_view")
-    board = goal_board(child_policy, child)
+    # The goal board, milestones, stage, summary, home practice, observations and the side
+    # column cannot change without a write to the child's record (record_version) or a new
+    # day (in every fragment's key): they come from the fragment cache, read here only on a
+    # miss. The sessions and requests to move one change with the clock: read every time.
+    sections = _Sections()
+    board = SimpleLazyObject(lambda: goal_board(child_policy, child))
     return render(
         request,
         "engagement/portal_child.html",
         {
-            "entry": selectors.portal_child(child, child_policy),
+            "entry": SimpleLazyObject(lambda: selectors.portal_child(child, child_policy)),
             "child": child,
             "policy": child_policy,
             "board": board,
-            "milestones": milestones_for(child_policy, child),
-            "family_sessions": visit_selectors.family_sessions(child_policy, child, now),
-            "agreement_to_read": agreement_to_read(request.user, child, today),
-            **family_engagement.for_portal(request.user, child_policy, child),
-            **course_for_family(child_policy, child),
-            "home_practice": home_practice_selectors.with_check_ins(
-                home_practice_selectors.current_home_practice(child_policy, child, today),
-                today,
-                viewer=request.user,
+            "milestones": SimpleLazyObject(lambda: milestones_for(child_policy, child)),
+            "family_sessions": SimpleLazyObject(
+                lambda: visit_selectors.family_sessions(child_policy, child, now)
+            ),
+            # The sessions change with the clock only when one begins: the next start is in
+            # the sessions fragment's key.
+            "sessions_clock": visit_selectors.family_sessions_clock(child_policy, child, now),
+            "agreement_to_read": SimpleLazyObject(lambda: agreement_to_read(user, child, today)),
+            "engagement_agreement": SimpleLazyObject(
+                lambda: engagement_agreement_for_family(child_policy, child, user)
+            ),
+            **sections.add(
+                ("reschedule_requests", "asked_to_move", "family_barriers"),
+                lambda: family_engagement.requests_for_portal(user, child_policy, child),
+            ),
+            **sections.add(
+                ("stage_changes", "discharge_summary"),
+                lambda: course_for_family(child_policy, child),
+            ),
+            "home_practice": SimpleLazyObject(
+                lambda: home_practice_selectors.with_check_ins(
+                    home_practice_selectors.current_home_practice(child_policy, child, today),
+                    today,
+                    viewer=user,
+                )
             ),
             **home_practice_selectors.check_in_context(today),
-            **_observation_card(request.user, child_policy, child, board),
-            "safety_statements": safety_statements_for(request.user, [child_policy]).get(
-                child.pk, []
+            **sections.add(
+                ("observation_form", "observations"),
+                lambda: _observation_card(user, child_policy, child, board),
+            ),
+            "safety_statements": SimpleLazyObject(
+                lambda: safety_statements_for(user, [child_policy]).get(child.pk, [])
             ),
         },
     )

@@ -28,13 +28,13 @@ def visible_goals(child_policy: ChildPolicy | None, child: Child) -> QuerySet[Go
 
 def goal_for_user(user: User, pk: int) -> tuple[Goal, ChildPolicy]:
     """The goal and the policy for its child, or 404 when this user may not see it."""
-    child_id = Goal.objects.filter(pk=pk).values_list("child_id", flat=True).first()
-    if child_id is None:
-        raise Http404
-    child, child_policy = child_for_user(user, child_id)
-    goal = visible_goals(child_policy, child).select_related("agreed_by", "proposer").filter(pk=pk)
-    goal = goal.first()
+    # One query for the row; nothing of it leaves here unless the policy allows it
+    # (Goal.is_visible_to: GoalQuerySet.visible_to's rule for one goal).
+    goal = Goal.objects.select_related("agreed_by", "proposer").filter(pk=pk).first()
     if goal is None:
+        raise Http404
+    child, child_policy = child_for_user(user, goal.child_id)
+    if not goal.is_visible_to(child_policy):
         raise Http404
     goal.child = child
     return goal, child_policy

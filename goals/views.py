@@ -7,9 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +19,7 @@ from practice.access import ChildPolicy, child_for_user
 from practice.auditlog.services import audit_request
 from practice.decorators import clinician_required, parent_required
 from practice.forms import add_service_errors, form_saved
+from practice.fragments import cached_html
 from practice.request_time import request_today
 
 from . import selectors, services
@@ -113,12 +116,31 @@ def goal_propose(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "goals/goal_propose.html", {"form": form, "child": child})
 
 
+def _detail_page(
+    request: HttpRequest, goal: Goal, child_policy: ChildPolicy, *, status: int = 200, **forms
+) -> HttpResponse:
+    """The goal's page; its record cached per viewer until the next write about the child (a
+    form posted back with its errors is rendered, never cached)."""
+    record = cached_html(
+        request,
+        "goal-record",
+        lambda: render_to_string(
+            "goals/_goal_record.html",
+            _detail_context(request, goal, child_policy, **forms),
+            request,
+        ),
+        child_policy=child_policy,
+        versions=(goal.child.record_version, goal.pk),
+    )
+    context = {"goal": goal, "child": goal.child, "policy": child_policy, "record": record}
+    return render(request, "goals/goal_detail.html", context, status=status)
+
+
 def _detail_context(
     request: HttpRequest, goal: Goal, child_policy: ChildPolicy, **forms: Form
 ) -> dict:
-    board_view = selectors.goal_view(
-        Goal.objects.prefetch_related("ratings__rated_by").get(pk=goal.pk)
-    )
+    prefetch_related_objects([goal], "ratings__rated_by")
+    board_view = selectors.goal_view(goal)
     today = request_today(request)
     is_parent = request.user.is_parent
     rating_initial = {"rated_on": today, "perspective": "clinician"}
@@ -158,8 +180,7 @@ def _post_on_detail(
         raise Http404 from error
     if saved:
         return redirect("goal_detail", pk=goal.pk)
-    context = _detail_context(request, goal, child_policy, **forms)
-    return render(request, "goals/goal_detail.html", context, status=400)
+    return _detail_page(request, goal, child_policy, status=400, **forms)
 
 
 @login_required
@@ -168,7 +189,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_request(
         request, child_policy=child_policy, child=goal.child, action="goal.view", target=goal
     )
-    return render(request, "goals/goal_detail.html", _detail_context(request, goal, child_policy))
+    return _detail_page(request, goal, child_policy)
 
 
 @require_POST

@@ -1,4 +1,5 @@
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -294,8 +295,17 @@ class PracticeSettingsForm(forms.ModelForm):
             "missed_sessions_allowance",
             "contact_phone",
             "contact_email",
+            "emergency_number",
             "require_staff_mfa",
         ]
+
+    def clean_emergency_number(self):
+        number = self.cleaned_data["emergency_number"].strip()
+        if number and not re.fullmatch(r"\+?[0-9]{2,15}", number):
+            raise forms.ValidationError(
+                _("Type the number as it is dialled, in digits only, for example 999 or 112.")
+            )
+        return number
 
     def clean_sharing_age_threshold(self):
         age = self.cleaned_data["sharing_age_threshold"]

@@ -14,7 +14,8 @@ board, a chart, the summaries. Its key carries
 
 `Child.record_version` is bumped in the same transaction by every save or delete of a row of
 practice/, goals/ or engagement/ that is linked to the child through foreign keys (found once,
-at start-up); rows linked to no child bump `Practice.record_version`. A model that never
+at start-up); a row about one user and no child (a guardian's email preferences) bumps that
+user's children; other rows bump `Practice.record_version`. A model that never
 changes what a page shows (the audit log, the outbox, derived rows that keep their own
 version) says so with `bumps_record_version = False`. A queryset's update() or bulk_create()
 sends no signal: the service that uses one calls `touch_children()` (or `touch_practice()`).
@@ -175,6 +176,29 @@ def child_of(instance: models.Model) -> int | None:
     )
 
 
+def _user_of(instance: models.Model) -> int | None:
+    """A row about one user and no child (their profile, their email preferences): the
+    user it belongs to (its one foreign key to User other than `created_by`)."""
+    from .models import User
+
+    fields = [
+        f
+        for f in type(instance)._meta.concrete_fields
+        if f.is_relation and f.related_model is User and not f.name.endswith("_by")
+    ]
+    return getattr(instance, fields[0].attname) if len(fields) == 1 else None
+
+
+def _children_of_user(user_id: int) -> list[int]:
+    from .models import CareTeamMembership, Guardianship
+
+    return list(
+        Guardianship.objects.filter(guardian_id=user_id).values_list("child_id", flat=True)
+    ) + list(
+        CareTeamMembership.objects.filter(clinician_id=user_id).values_list("child_id", flat=True)
+    )
+
+
 def _tracked(model) -> bool:
     meta = model._meta
     return (
@@ -193,8 +217,14 @@ def _touch_for(instance) -> None:
     child_id = child_of(instance)
     if child_id is not None:
         touch_children([child_id])
-    elif _PATHS.get(type(instance)) is None or isinstance(instance, User):
+    elif isinstance(instance, User):
         touch_practice()
+    elif _PATHS.get(type(instance)) is None:
+        user_id = _user_of(instance)
+        if user_id is None:
+            touch_practice()
+        else:  # a guardian's own row (their email preferences, "About you"): their children
+            touch_children(_children_of_user(user_id))
 
 
 def _saved(sender, instance, raw=False, update_fields=None, **kwargs):

@@ -17,6 +17,37 @@ from .once import once_key_field
 TIMEZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
 
 
+# The emergency number by timezone, for a practice that has not set its own. The UK and the
+# Crown dependencies call 999; North America (and most of the Americas) 911; the rest of Europe
+# 112. Elsewhere 112, which every GSM phone connects to a local emergency service.
+EMERGENCY_NUMBERS = {
+    "Europe/London": "999",
+    "Europe/Belfast": "999",
+    "Europe/Guernsey": "999",
+    "Europe/Isle_of_Man": "999",
+    "Europe/Jersey": "999",
+    "GB": "999",
+    "GB-Eire": "999",
+    "Australia/": "000",
+    "Pacific/Auckland": "111",
+    "NZ": "111",
+    "America/": "911",
+    "US/": "911",
+    "Canada/": "911",
+    "Europe/": "112",
+}
+
+
+def default_emergency_number(timezone_name: str) -> str:
+    """The usual emergency number where a practice in `timezone_name` is."""
+    if timezone_name in EMERGENCY_NUMBERS:
+        return EMERGENCY_NUMBERS[timezone_name]
+    for prefix, number in EMERGENCY_NUMBERS.items():
+        if prefix.endswith("/") and timezone_name.startswith(prefix):
+            return number
+    return "112"
+
+
 class SharingLevel(models.TextChoices):
     FULL = "full", _("Full: goals, progress and session summaries")
     PROGRESS = "progress", _("Progress: goals and progress, no session summaries")
@@ -161,6 +192,16 @@ class Practice(models.Model):
     )
     contact_phone = models.CharField(_("practice phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("practice email"), blank=True)
+    emergency_number = models.CharField(
+        _("emergency number"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The number families call in an emergency, shown in the emergency notice. Leave it "
+            "empty for the usual number of the practice's timezone (999 in the UK, 911 in the "
+            "Americas, 112 in the rest of Europe)."
+        ),
+    )
     require_staff_mfa = models.BooleanField(
         _("require two-step sign-in for all staff"),
         default=False,
@@ -192,6 +233,12 @@ class Practice(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def emergency_phone(self) -> str:
+        """The number families call in an emergency: the practice's own setting, or the usual
+        one where the practice is (by its timezone)."""
+        return self.emergency_number.strip() or default_emergency_number(self.timezone)
 
     def today(self) -> datetime.date:
         return timezone.localtime(timezone.now(), self.tz).date()

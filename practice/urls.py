@@ -53,6 +53,7 @@ intake = [
 
 staff = [
     path("settings/", views.practice_settings, name="practice_settings"),
+    path("children/", views.children_list, name="children_list"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/<int:pk>/resend/", views.staff_resend, name="staff_resend"),

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .access import ChildPolicy, child_for_user
+from .access import ChildPolicy, child_for_user, children_for
 from .auditlog.services import audit, client_ip
 from .decorators import intake_required, practice_admin_required
 from .forms import (
@@ -29,6 +29,7 @@ from .forms import (
     form_saved,
 )
 from .models import Child, Guardianship, Heartbeat, Invitation, Practice, User
+from .pagination import page_context
 from .request_time import request_practice, request_today
 
 
@@ -267,6 +268,30 @@ def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Staff and practice settings ---------------------------------------------------------
+
+
+@practice_admin_required
+def children_list(request: HttpRequest) -> HttpResponse:
+    """Every child of the practice by name, for practice admins and the office: no clinical
+    data (names, date of birth, discharged or not), a page at a time, each linking to what an
+    admin may open (the record as office staff see it, the details, the audit log)."""
+    search = request.GET.get("q", "").strip()[:100]
+    children = children_for(request.user).only(
+        "pk", "first_name", "last_name", "preferred_name", "date_of_birth", "discharged_on"
+    )
+    if search:
+        for word in search.split():
+            children = children.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(preferred_name__icontains=word)
+            )
+    children = children.order_by("last_name", "first_name", "pk")
+    return render(
+        request,
+        "practice/children_list.html",
+        {"search": search, **page_context(request, children)},
+    )
 
 
 @practice_admin_required

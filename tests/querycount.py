@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -136,9 +137,11 @@ def admin(world: World) -> User:
 
 
 def count_queries(client, user: User, url: str) -> tuple[int, list[str]]:
-    """Queries of one GET, after a first GET so one-off session work is not counted."""
+    """Queries of one GET, after a first GET so one-off session work is not counted, with
+    no cached fragment (practice/fragments.py): the page's whole work, which must not grow."""
     client.force_login(user)
     assert client.get(url).status_code == 200, url
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url

@@ -7,7 +7,10 @@ tests/querycount.py, and a bound with a little room).
 import pytest
 from django.urls import reverse
 
+from engagement.visits.services import session_sign
+from goals.models import GoalComment
 from practice.outbox.services import email_queue_rendered
+from tests.factories import AddendumFactory, GoalFactory, GoalRatingFactory, SessionLogFactory
 from tests.querycount import (
     Page,
     World,
@@ -51,6 +54,34 @@ def email_delivery(world: World) -> str:
     return reverse("outbox_list")
 
 
+def session_page(world: World) -> str:
+    """A signed session with as many addenda and goal ratings as the world is large."""
+    session = SessionLogFactory(
+        child=world.child,
+        clinician=world.clinician,
+        days_ago=1,
+        status="attended",
+        duration_minutes=30,
+    )
+    for _ in range(world.size):
+        goal = GoalFactory(child=world.child, status="active")
+        session.ratings.add(GoalRatingFactory(goal=goal, rated_by=world.clinician))
+    session_sign(session=session, clinician=world.clinician)
+    for n in range(world.size):
+        AddendumFactory(session=session, author=world.clinician, text=f"a{n}")
+    return reverse("session_detail", args=[session.pk])
+
+
+def goal_page(world: World) -> str:
+    """A goal rated and commented on as many times as the world is large, from both sides."""
+    goal = GoalFactory(child=world.child, status="active")
+    for n in range(world.size):
+        GoalRatingFactory(goal=goal, rated_by=world.clinician, perspective="clinician")
+        GoalRatingFactory(goal=goal, rated_by=world.parent, perspective="parent")
+        GoalComment.objects.create(goal=goal, author=world.parent, text=f"c{n}")
+    return reverse("goal_detail", args=[goal.pk])
+
+
 PAGES = [
     # The children with their kept engagement signals in one query, the table and attention
     # list from the fragment cache (3 more queries to build them), the requests to
@@ -62,6 +93,11 @@ PAGES = [
     # + the child's message threads: 1.
     Page("child page", clinician, child_page, max_queries=32),
     Page("child page (office)", admin, child_page, max_queries=26),
+    # The session, goal and child pages' counts with nothing cached; served from the fragment
+    # cache, each costs its access check, the audit write and (child page) one query more.
+    Page("session page", clinician, session_page, max_queries=21),
+    Page("goal page", clinician, goal_page, max_queries=18),
+    Page("goal page (parent)", parent, goal_page, max_queries=13),
     # + next sessions, home practice, the latest summaries with corrections, unread messages.
     Page("portal home", parent, lambda world: reverse("portal_home"), 20, sizes=(1, 5)),
     # + home practice; + the agreement still to read and the stage moves.

@@ -9,7 +9,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from practice.access import ChildPolicy, row_for_care_team
@@ -71,17 +80,21 @@ def barriers_for_family(
     ]
 
 
+def missed_recently(now: datetime.datetime) -> Q:
+    """The sessions that count towards the barrier question: missed in the last eight weeks."""
+    return Q(
+        status__in=SessionLog.MISSED,
+        scheduled_start__gte=now - RECENT_MISSES_WINDOW,
+        scheduled_start__lte=now,
+    )
+
+
 def with_recent_misses(children: QuerySet[Child], now: datetime.datetime) -> QuerySet[Child]:
     """Annotate each child with its missed sessions of the last eight weeks and whether a
     barrier was recorded or followed up in that time (two subqueries, any caseload size)."""
     since = now - RECENT_MISSES_WINDOW
     misses = (
-        SessionLog.objects.filter(
-            child=OuterRef("pk"),
-            status__in=SessionLog.MISSED,
-            scheduled_start__gte=since,
-            scheduled_start__lte=now,
-        )
+        SessionLog.objects.filter(missed_recently(now), child=OuterRef("pk"))
         .order_by()
         .values("child")
         .annotate(count=Count("pk"))
@@ -105,3 +118,12 @@ def barrier_question(child: Child, now: datetime.datetime) -> int:
     """The number of recent misses when they raise the barrier question for this child, else 0."""
     annotated = with_recent_misses(Child.objects.filter(pk=child.pk), now).first()
     return annotated.recent_misses if annotated and asks_about_barriers(annotated) else 0
+
+
+def barrier_question_for(child: Child, recent_misses: int, now: datetime.datetime) -> int:
+    """barrier_question, given the child's sessions counted with missed_recently: a query only
+    when the misses would raise the question (was a barrier recorded since?)."""
+    if child.is_discharged or recent_misses < REPEATED_MISSES:
+        return 0
+    asked = Barrier.objects.filter(child=child, updated_at__gte=now - RECENT_MISSES_WINDOW)
+    return 0 if asked.exists() else recent_misses

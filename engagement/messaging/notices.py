@@ -153,7 +153,11 @@ def message_notices_skip_read(*, thread: MessageThread, reader: User) -> int:
         kind=OutgoingEmail.Kind.MESSAGE_NOTICE,
         state=OutgoingEmail.State.PENDING,
         key__startswith=f"message:{thread.pk}:{reader.pk}:",
-    ).update(state=OutgoingEmail.State.SKIPPED, updated_at=timezone.now())
+    ).update(
+        state=OutgoingEmail.State.SKIPPED,
+        skip_reason=OutgoingEmail.SkipReason.READ,
+        updated_at=timezone.now(),
+    )
 
 
 def message_notices_skip_stale(
@@ -177,7 +181,9 @@ def message_notices_skip_stale(
     if not stale:
         return 0
     return OutgoingEmail.objects.filter(pk__in=stale, state=OutgoingEmail.State.PENDING).update(
-        state=OutgoingEmail.State.SKIPPED, updated_at=now
+        state=OutgoingEmail.State.SKIPPED,
+        skip_reason=OutgoingEmail.SkipReason.NO_LONGER_SEES,
+        updated_at=now,
     )
 
 

@@ -195,5 +195,7 @@ def session_reminders_skip_stale(
         return 0
     # Conditional on pending: a row a worker has just claimed is left to it.
     return OutgoingEmail.objects.filter(pk__in=stale, state=OutgoingEmail.State.PENDING).update(
-        state=OutgoingEmail.State.SKIPPED, updated_at=now
+        state=OutgoingEmail.State.SKIPPED,
+        skip_reason=OutgoingEmail.SkipReason.REMINDER_STALE,
+        updated_at=now,
     )

@@ -233,15 +233,18 @@ def outgoing_email(
 ) -> OutgoingEmail:
     """The outbox row of one rendered email (not saved)."""
     state = OutgoingEmail.State.PENDING if email.has_news else OutgoingEmail.State.SKIPPED
+    skip_reason = "" if email.has_news else OutgoingEmail.SkipReason.NO_NEWS
     send_after, error = send_time(pref, communication, practice, now)
     if error:
         state = OutgoingEmail.State.SKIPPED
+        skip_reason = OutgoingEmail.SkipReason.NO_TIME
     return OutgoingEmail(
         key=progress_key(email.parent, email.period_start),
         kind=OutgoingEmail.Kind.PROGRESS_UPDATE,
         recipient=email.parent.email,
         user=email.parent,
         state=state,
+        skip_reason=skip_reason,
         last_error=error,
         subject=email.subject[:255],
         body_text=email.text,

@@ -80,6 +80,11 @@ class SessionSeries(models.Model):
         return f"Weekly series for {self.child} from {self.first_start:%Y-%m-%d}"
 
 
+def upcoming_at(now: datetime.datetime) -> models.Q:
+    """A session still to come at `now`: scheduled, and not yet begun."""
+    return models.Q(status=SessionLog.Status.SCHEDULED, scheduled_start__gte=now)
+
+
 class SessionLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if self.filter(signed_at__isnull=False).exists():
@@ -92,7 +97,7 @@ class SessionLogQuerySet(models.QuerySet):
         return super().delete()
 
     def upcoming(self, now):
-        return self.filter(status=SessionLog.Status.SCHEDULED, scheduled_start__gte=now)
+        return self.filter(upcoming_at(now))
 
     def not_cancelled(self):
         return self.exclude(status__in=SessionLog.CANCELLED)

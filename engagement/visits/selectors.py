@@ -7,23 +7,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from practice.access import ChildPolicy, child_for_user
 from practice.models import Child, Practice, User
 
-from .models import Addendum, SessionLog
+from .models import Addendum, SessionLog, upcoming_at
 
 
 def _session(user: User, pk: int, allowed) -> tuple[SessionLog, ChildPolicy]:
-    child_id = SessionLog.objects.filter(pk=pk).values_list("child_id", flat=True).first()
-    if child_id is None:
+    # One query for the row; nothing of it leaves here unless the policy allows it.
+    session = SessionLog.objects.select_related("clinician", "signed_by").filter(pk=pk).first()
+    if session is None:
         raise Http404
-    child, child_policy = child_for_user(user, child_id)
+    child, child_policy = child_for_user(user, session.child_id)
     if not allowed(child_policy):
         raise Http404
-    session = SessionLog.objects.select_related("clinician", "signed_by").get(pk=pk)
     session.child = child
     return session, child_policy
 
@@ -58,6 +58,22 @@ def with_next_session(children: QuerySet[Child], now: datetime.datetime) -> Quer
         next_session_id=Subquery(upcoming.values("pk")[:1]),
         next_session_start=Subquery(upcoming.values("scheduled_start")[:1]),
     )
+
+
+# The child page's "recent" sessions reach this far ahead (a session cancelled for tomorrow).
+RECENT_HORIZON = datetime.timedelta(days=1)
+
+
+def sessions_clock(now: datetime.datetime) -> dict[str, Min]:
+    """Aggregates over a child's sessions: the moments child_sessions next changes without a
+    write: the next session to come (it then leaves "coming up") and the first start beyond
+    the horizon of "recent" (it then enters it)."""
+    return {
+        "next_session_start": Min("scheduled_start", filter=upcoming_at(now)),
+        "next_recent_start": Min(
+            "scheduled_start", filter=Q(scheduled_start__gte=now + RECENT_HORIZON)
+        ),
+    }
 
 
 CHILD_NAME = ("child__first_name", "child__preferred_name", "child__last_name")
@@ -108,7 +124,7 @@ def child_sessions(child: Child, now: datetime.datetime, practice: Practice) -> 
     upcoming = list(logs.upcoming(now).order_by("scheduled_start")[:5])
     recent = list(
         logs.exclude(pk__in=[s.pk for s in upcoming])
-        .filter(scheduled_start__lt=now + datetime.timedelta(days=1))
+        .filter(scheduled_start__lt=now + RECENT_HORIZON)
         .select_related("rescheduled_to")
         .prefetch_related("addenda")
         .order_by("-scheduled_start")[:10]
@@ -179,6 +195,22 @@ def family_sessions(
     )
     summaries = [SharedSummary(session, session.corrections) for session in shared]
     return FamilySessions(upcoming, attendance, summaries)
+
+
+def family_sessions_clock(
+    child_policy: ChildPolicy | None, child: Child, now: datetime.datetime
+) -> datetime.datetime | None:
+    """The next moment family_sessions changes without a write: the next session's start
+    (it then leaves "coming up", or a cancelled one joins the attendance, and its summary may
+    be shared). One indexed query; none without the `record` right (nothing is shown)."""
+    if child_policy is None or not child_policy.record:
+        return None
+    return (
+        SessionLog.objects.filter(child=child, scheduled_start__gte=now)
+        .order_by("scheduled_start")
+        .values_list("scheduled_start", flat=True)
+        .first()
+    )
 
 
 def _corrections() -> Prefetch:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from practice.access import child_for_user
 from practice.auditlog.services import audit_request, client_ip
 from practice.decorators import clinician_required
 from practice.forms import add_service_errors, form_saved
+from practice.fragments import cached_html
 from practice.models import Guardianship, User
 from practice.request_time import request_now, request_practice, request_today
 
@@ -219,15 +221,25 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if saved:
         return redirect("session_detail", pk=pk)
-    return render(
-        request,
-        "engagement/visits/detail.html",
-        _detail_context(session, child_policy, form, request_now(request)),
-    )
-
-
-def _detail_context(session, child_policy, form, now) -> dict:
+    now = request_now(request)
     started = session.scheduled_start <= now  # before then, nothing happened to show
+    # Cached until the next write about the child, or until the session begins.
+    record = cached_html(
+        request,
+        "session-record",
+        lambda: render_to_string(
+            "engagement/visits/_detail_record.html",
+            _detail_context(session, child_policy, form, now, started),
+            request,
+        ),
+        child_policy=child_policy,
+        versions=(session.child.record_version, session.pk, started),
+    )
+    context = {"session": session, "child": session.child, "record": record}
+    return render(request, "engagement/visits/detail.html", context)
+
+
+def _detail_context(session, child_policy, form, now, started) -> dict:
     return {
         "session": session,
         "child": session.child,

@@ -37,6 +37,22 @@ class OutgoingEmail(models.Model):
         SKIPPED = "skipped", _("Skipped")
         FAILED = "failed", _("Failed")
 
+    class SkipReason(models.TextChoices):
+        NO_NEWS = "no_news", _("Nothing new to tell since the last update, so no email was needed.")
+        NO_TIME = "no_time", _("The quiet hours and the parent's own times leave no time to send.")
+        READ = "read", _("They read the message in the portal before the notice went.")
+        NO_LONGER_SEES = (
+            "no_longer_sees",
+            _(
+                "They can no longer see the conversation: their access changed, or they left the "
+                "care team or the practice."
+            ),
+        )
+        REMINDER_STALE = (
+            "reminder_stale",
+            _("The session was moved or cancelled, or they no longer get reminders for it."),
+        )
+
     # What makes this email unique in the world ("reminder:<session>:<guardian>", ...): a
     # second attempt to create it finds the first instead.
     key = models.CharField(max_length=200, unique=True, null=True, blank=True)
@@ -52,6 +68,8 @@ class OutgoingEmail(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Why a skipped email was not sent, in words the delivery page shows.
+    skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
     message_id = models.CharField(max_length=255, unique=True, default=new_message_id)
     subject = models.CharField(max_length=255, blank=True)
     body_text = models.TextField(blank=True)

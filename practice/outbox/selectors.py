@@ -15,6 +15,7 @@ DELIVERY_FIELDS = (
     "state",
     "attempts",
     "last_error",
+    "skip_reason",
     "send_after",
     "sent_at",
     "created_at",

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +115,15 @@ class CaptureNode(template.Node):
         # Already rendered (and escaped) template output, stripped so an unfilled block is "".
         context[self.name] = mark_safe(self.nodelist.render(context).strip())
         return ""
+
+
+@register.filter
+def tel_href(number) -> str:
+    """A phone number as a `tel:` address: its digits, with a leading + kept
+    ("020 7946 0000" -> "tel:02079460000")."""
+    number = str(number or "").strip()
+    digits = re.sub(r"[^0-9]", "", number)
+    return f"tel:{'+' if number.startswith('+') else ''}{digits}" if digits else ""
 
 
 @register.tag

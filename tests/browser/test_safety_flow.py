@@ -87,7 +87,7 @@ def test_break_the_glass_then_the_admin_sees_it_in_the_audit_log(ui, new_ui, cas
     expect(admin.page.get_by_role("table")).to_contain_text("Bob Stone")
     admin.check("grants")
     admin.go("/practice/audit/")
-    admin.page.get_by_label("Action").select_option("break_glass")
+    admin.page.get_by_label("What happened").select_option("break_glass")
     admin.page.get_by_role("button", name="Filter").click()
     expect(admin.page.get_by_role("table")).to_contain_text("police")
     admin.check("audit-log", phone=True)

@@ -218,6 +218,17 @@ def test_a_write_about_no_child_bumps_the_practice(family):
     assert _practice_version() > between
 
 
+def test_a_guardians_own_row_bumps_their_children_not_the_practice(family):
+    from tests.factories import UpdatePreferenceFactory
+
+    child, _, parent = family
+    other = ChildFactory()
+    before = _version(child), _version(other), _practice_version()
+    UpdatePreferenceFactory(parent=parent)
+    assert _version(child) > before[0]
+    assert (_version(other), _practice_version()) == before[1:]
+
+
 def test_touch_children_bumps_each_child_named(family):
     child, _, _ = family
     other = ChildFactory()

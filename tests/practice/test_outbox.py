@@ -311,6 +311,26 @@ def test_the_delivery_page_shows_state_attempts_and_error_but_never_the_content(
         assert secret not in html
 
 
+def test_the_delivery_page_says_why_a_row_was_skipped_in_words(client, cast):
+    reasons = OutgoingEmail.SkipReason
+    for n, reason in enumerate([reasons.READ, reasons.NO_NEWS, reasons.REMINDER_STALE, ""]):
+        OutgoingEmail.objects.create(
+            kind=OutgoingEmail.Kind.MESSAGE_NOTICE,
+            recipient=f"skipped{n}@test.example",
+            state=OutgoingEmail.State.SKIPPED,
+            skip_reason=reason,
+        )
+    client.force_login(cast.admin)
+    html = client.get(reverse("outbox_list"), {"state": "skipped"}).content.decode()
+    assert "They read the message in the portal before the notice went." in html
+    assert "Nothing new to tell since the last update, so no email was needed." in html
+    assert "The session was moved or cancelled, or they no longer get reminders for it." in html
+    # A row skipped before reasons were kept still says something a person understands.
+    assert "it was no longer needed when its time came." in html
+    for code in ("no_news", "reminder_stale", ">read<"):
+        assert code not in html
+
+
 def test_the_delivery_page_filters_by_state_and_kind_and_counts_each_state(client, cast, failed):
     queue(to="olga@test.example", kind=OutgoingEmail.Kind.SESSION_REMINDER)
     client.force_login(cast.admin)

@@ -162,6 +162,8 @@ def test_reading_the_thread_skips_the_waiting_notice(cast, communication):
 
     messaging.thread_mark_read(thread=thread, by=cast.parent)
     assert emails(Kind.MESSAGE_NOTICE)[0].state == State.SKIPPED
+    # The delivery page says why, in words.
+    assert emails(Kind.MESSAGE_NOTICE)[0].skip_reason == OutgoingEmail.SkipReason.READ
 
 
 def test_a_guardian_whose_access_became_none_gets_no_notice(cast, communication):
@@ -371,6 +373,8 @@ def test_a_cancelled_sessions_waiting_reminder_is_skipped(cast, communication, g
 
     states = {(r.key.split(":")[1], r.state) for r in emails(Kind.SESSION_REMINDER)}
     assert states == {(str(visit.pk), State.SKIPPED), (str(kept.pk), State.PENDING)}
+    reasons = {r.state: r.skip_reason for r in emails(Kind.SESSION_REMINDER)}
+    assert reasons == {State.SKIPPED: OutgoingEmail.SkipReason.REMINDER_STALE, State.PENDING: ""}
 
 
 def test_a_guardian_barred_after_the_reminder_was_written_is_skipped(
@@ -485,6 +489,8 @@ def test_a_waiting_notice_to_a_guardian_barred_since_is_skipped_by_the_tick(cast
 
     states = {n.user: n.state for n in emails(Kind.MESSAGE_NOTICE)}
     assert states == {cast.clinician: State.PENDING, cast.parent: State.SKIPPED}
+    reasons = {n.user: n.skip_reason for n in emails(Kind.MESSAGE_NOTICE)}
+    assert reasons[cast.parent] == OutgoingEmail.SkipReason.NO_LONGER_SEES
 
 
 def test_a_waiting_notice_to_a_clinician_who_left_the_care_team_is_skipped(cast, communication):

@@ -238,6 +238,7 @@ def test_nothing_new_is_skipped_not_sent(cast, communication, tick):
     tick(now)
     update = ProgressUpdate.objects.get(parent=parent)
     assert update.email.state == "skipped"
+    assert update.email.skip_reason == "no_news"
     assert mail.outbox == []
 
 
