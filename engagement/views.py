@@ -32,8 +32,12 @@ from practice.decorators import (
 )
 from practice.fragments import cached_html
 from practice.models import Child, Practice, User
-from practice.policy.services import communication_policy_for
-from practice.request_time import request_now, request_practice, request_today
+from practice.request_time import (
+    request_communication_policy,
+    request_now,
+    request_practice,
+    request_today,
+)
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
 from . import caseload as caseload_selectors
@@ -59,7 +63,7 @@ PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 @clinician_required
 def caseload(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
-    communication = communication_policy_for(practice)
+    communication = request_communication_policy(request)
     children = caseload_selectors.caseload_children(request.user, now=now)
     in_therapy = [child for child in children if child["discharged_on"] is None]
     page = Paginator(in_therapy, caseload_selectors.CASELOAD_PAGE_SIZE).get_page(
