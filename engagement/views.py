@@ -32,8 +32,12 @@ from practice.decorators import (
 )
 from practice.fragments import cached_html
 from practice.models import Child, Practice, User
-from practice.policy.services import communication_policy_for
-from practice.request_time import request_now, request_practice, request_today
+from practice.request_time import (
+    request_communication_policy,
+    request_now,
+    request_practice,
+    request_today,
+)
 from practice.safety.selectors import safety_concerns_for_care_team, safety_statements_for
 
 from . import caseload as caseload_selectors
@@ -59,7 +63,7 @@ PORTAL_HOME_SAFETY_DAYS = datetime.timedelta(days=30)
 @clinician_required
 def caseload(request: HttpRequest) -> HttpResponse:
     practice, now, today = request_practice(request), request_now(request), request_today(request)
-    communication = communication_policy_for(practice)
+    communication = request_communication_policy(request)
     children = caseload_selectors.caseload_children(request.user, now=now)
     in_therapy = [child for child in children if child["discharged_on"] is None]
     page = Paginator(in_therapy, caseload_selectors.CASELOAD_PAGE_SIZE).get_page(
@@ -203,51 +207,50 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     children = selectors.portal_children(request.user, practice=practice, today=today)
     child_policies = [entry.child_policy for entry in children]
     kids = [entry.child for entry in children]
-    since = now - PORTAL_HOME_SAFETY_DAYS
-    statements = safety_statements_for(request.user, child_policies, since=since)
-    extras = _portal_extras(request.user, child_policies, now)
-    # The stage, home practice, milestones and the agreement to read cannot change without a
-    # write to the child's record or a new day: each child's come from the fragment cache and
-    # are read (for every child at once) only on a miss. The rest changes with the clock.
-    cached = {
-        "milestones": functools.cache(lambda: recent_milestones(child_policies, limit=3)),
-        "home_practice": functools.cache(
-            lambda: home_practice_selectors.home_practice_in_force(child_policies, today)
+    # Safety statements of the last 30 days, counted from the start of the day (the date is
+    # in every fragment's key).
+    since = datetime.datetime.combine(today - PORTAL_HOME_SAFETY_DAYS, datetime.time(), practice.tz)
+    # What the cards show cannot change without a write to a child's record, a new day or a
+    # session beginning: the cards come from the fragment cache, keyed on every child's
+    # version and policy and on the next session's start, and are read (for every child at
+    # once) only on a miss.
+    reads = {
+        "safety_statements": lambda: safety_statements_for(
+            request.user, child_policies, since=since
         ),
-        "agreement_to_read": functools.cache(
-            lambda: agreements_to_acknowledge(request.user, kids, today)
+        "next_session_start": lambda: visit_selectors.next_sessions(child_policies, now),
+        "latest_summary": lambda: visit_selectors.latest_shared_summaries(child_policies, now),
+        "unread_messages": lambda: messaging_selectors.unread_counts(request.user, child_policies),
+        "milestones": lambda: recent_milestones(child_policies, limit=3),
+        "home_practice": lambda: home_practice_selectors.home_practice_in_force(
+            child_policies, today
         ),
-        "latest_stage_change": functools.cache(lambda: latest_stage_changes(child_policies)),
+        "agreement_to_read": lambda: agreements_to_acknowledge(request.user, kids, today),
+        "latest_stage_change": lambda: latest_stage_changes(child_policies),
     }  # (a child with none of one gets [], as falsy as None in the template)
-    for entry in children:
-        for name, values in extras.items():
-            setattr(entry, name, values.get(entry.child.pk))
-        for name, read in cached.items():
+    for name, read in reads.items():
+        read = functools.cache(read)
+        for entry in children:
             setattr(entry, name, SimpleLazyObject(functools.partial(_of, read, entry.child.pk)))
-        entry.safety_statements = statements.get(entry.child.pk, [])
     audit_each(
         actor=request.user,
         action="portal.home_view",
         children=[entry.child for entry in children],
         ip_address=client_ip(request),
     )
-    return render(request, "engagement/portal_home.html", {"children": children})
+    versions = (
+        tuple((entry.child_policy, entry.child.record_version) for entry in children),
+        visit_selectors.next_start_of_any(kids, now),
+    )
+    return render(
+        request,
+        "engagement/portal_home.html",
+        {"children": children, "home_versions": versions},
+    )
 
 
 def _of(read, pk: int):
     return read().get(pk, [])
-
-
-def _portal_extras(
-    user: User, child_policies: list[ChildPolicy], now: datetime.datetime
-) -> dict[str, dict]:
-    """Per child, as each child's policy allows: next session, the latest shared summary and
-    unread messages (in the user's own threads only)."""
-    return {
-        "next_session_start": visit_selectors.next_sessions(child_policies, now),
-        "latest_summary": visit_selectors.latest_shared_summaries(child_policies, now),
-        "unread_messages": messaging_selectors.unread_counts(user, child_policies),
-    }
 
 
 class _Sections:

@@ -27,6 +27,7 @@ from .models import (
     SharingLevel,
     User,
 )
+from .request_time import current_practice, serving_guardianships
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,10 @@ def _guardianship(user: User, child: Child) -> Guardianship | None:
     cached = getattr(child, "viewer_guardianships", None)
     if cached is not None:
         return next((g for g in cached if g.guardian_id == user.pk), None)
+    # The signed-in user's own guardianships are read once per request (request_time).
+    own = serving_guardianships(user)
+    if own is not None:
+        return next((g for g in own if g.child_id == child.pk), None)
     return Guardianship.objects.filter(child=child, guardian=user).first()
 
 
@@ -179,7 +184,7 @@ def policy_for(
     """What this user may see of this child, or None when the child does not exist for them."""
     if not user.is_authenticated or not user.is_active:
         return None
-    practice = practice or Practice.get()
+    practice = practice or current_practice()  # the request's, read once for it
     today = today or practice.today()
     level = sharing_level_for(child, practice, today)
     if user.is_parent:

@@ -132,12 +132,23 @@ MIDDLEWARE = [
 ROOT_URLCONF = "practice.urls"
 WSGI_APPLICATION = "practice.wsgi.application"
 
+# The template loaders, named: in production (DEBUG off) the cached loader keeps every compiled
+# template for the life of the process; with DEBUG the plain loaders read each template afresh,
+# so an edited template shows on the next request.
+TEMPLATE_LOADERS = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            "loaders": (
+                TEMPLATE_LOADERS
+                if DEBUG
+                else [("django.template.loaders.cached.Loader", TEMPLATE_LOADERS)]
+            ),
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from practice.access import child_for_user
 from practice.auditlog.services import audit, client_ip
 from practice.decorators import parent_required
-from practice.policy.services import communication_policy_for
-from practice.request_time import request_practice
+from practice.request_time import request_communication_policy, request_practice
 
 from ..selectors import portal_children
 from . import selectors, services
@@ -21,7 +20,7 @@ from .forms import ReplyForm, ThreadStartForm
 
 def _boundaries(request: HttpRequest) -> dict:
     """What every message form shows: the emergency notice and the expected response time."""
-    return {"communication": communication_policy_for(request_practice(request))}
+    return {"communication": request_communication_policy(request)}
 
 
 @parent_required

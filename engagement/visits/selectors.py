@@ -213,6 +213,20 @@ def family_sessions_clock(
     )
 
 
+def next_start_of_any(children: Iterable[Child], now: datetime.datetime):
+    """The next moment any of these children's sessions begins (the portal home's cards
+    change without a write only then). One indexed query."""
+    ids = [child.pk for child in children]
+    if not ids:
+        return None
+    return (
+        SessionLog.objects.filter(child_id__in=ids, scheduled_start__gte=now)
+        .order_by("scheduled_start")
+        .values_list("scheduled_start", flat=True)
+        .first()
+    )
+
+
 def _corrections() -> Prefetch:
     """A shared summary's correcting addenda (never any other addendum), as `corrections`."""
     return Prefetch(

@@ -164,3 +164,25 @@ def test_a_session_that_begins_leaves_coming_up_on_the_next_view(client, cast, m
     # Twenty minutes on, with no write in between: the cached sessions are not served.
     monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(minutes=20))
     assert "Next session:" not in portal_page(client, cast.parent, cast.child)
+
+
+def test_the_home_page_next_session_moves_on_when_one_begins(client, cast, monkeypatch):
+    from django.utils import timezone
+
+    from tests.factories import SessionLogFactory
+
+    now = timezone.now()
+    soon, later = now + datetime.timedelta(minutes=10), now + datetime.timedelta(days=2)
+    for start in (soon, later):
+        SessionLogFactory(child=cast.child, clinician=cast.clinician, scheduled_start=start)
+    client.force_login(cast.parent)
+
+    def next_session() -> str:
+        page = client.get(reverse("portal_home")).content.decode()
+        return page.split('class="mb-2 next-session">', 1)[1].split("</p>", 1)[0]
+
+    tz = cast.practice.tz
+    assert timezone.localtime(soon, tz).strftime("%H:%M") in next_session()
+    # Twenty minutes on, with no write in between: the cached card is not served.
+    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(minutes=20))
+    assert timezone.localtime(later, tz).strftime("%A %-d %B") in next_session()

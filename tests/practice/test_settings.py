@@ -77,3 +77,34 @@ def test_numbers_and_lists_are_read_and_unset_values_take_their_defaults():
     result = import_settings(AXES_ENABLED="", SESSION_COOKIE_SECURE="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "True"
+
+
+def read_loaders(debug: str) -> str:
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "practice.settings",
+        "SECRET_KEY": "test-only",
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": debug,
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.template import engines; "
+            "print(' '.join(type(loader).__module__.rsplit('.', 1)[1] "
+            "for loader in engines['django'].engine.template_loaders))",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_production_keeps_compiled_templates_and_debug_reads_them_afresh():
+    assert read_loaders("false") == "cached"  # wrapping the two below
+    assert read_loaders("true") == "filesystem app_directories"
