@@ -133,3 +133,20 @@ def test_the_safety_email_says_the_number_to_call(cast, concern):
     assert "In an emergency, call 999." in email.body_html
     assert "Clinical words" not in email.body_text + email.body_html
     assert not OutgoingEmail.objects.filter(recipient=cast.barred.email).exists()
+
+
+def test_the_emergency_notice_on_the_message_pages_gives_the_number(client, cast):
+    client.force_login(cast.parent)
+    page = client.get(reverse("portal_messages")).content.decode()
+    assert 'In an emergency:</span> call <a href="tel:999">999</a>.' in page
+    practice = Practice.get()
+    practice.timezone = "America/New_York"
+    practice.save()
+    page = client.get(reverse("portal_messages")).content.decode()
+    assert 'call <a href="tel:911">911</a>.' in page
+
+
+def test_a_guardian_with_access_none_gets_no_message_form(client, cast):
+    client.force_login(cast.barred)
+    response = client.get(reverse("message_thread_start", args=[cast.child.pk]))
+    assert response.status_code == 404
