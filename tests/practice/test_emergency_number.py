@@ -150,3 +150,19 @@ def test_a_guardian_with_access_none_gets_no_message_form(client, cast):
     client.force_login(cast.barred)
     response = client.get(reverse("message_thread_start", args=[cast.child.pk]))
     assert response.status_code == 404
+
+
+def test_the_portal_homes_safety_message_has_the_phone_as_a_link_and_follows_a_change(
+    client, cast, concern
+):
+    client.force_login(cast.parent)
+    home = client.get(reverse("portal_home")).content.decode()
+    assert STATEMENT in home
+    assert 'Call the practice on <a href="tel:02079460000">020 7946 0000</a>.' in home
+    practice = Practice.get()
+    practice.contact_phone = "01632 960 000"
+    practice.save()  # the practice's version: no cached card keeps the old number
+    home = client.get(reverse("portal_home")).content.decode()
+    assert '<a href="tel:01632960000">01632 960 000</a>' in home.split("<footer")[0]
+    client.force_login(cast.barred)
+    assert STATEMENT not in client.get(reverse("portal_home")).content.decode()
