@@ -4,8 +4,6 @@ the moment a session begins, shows on the very next view."""
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +11,7 @@ from engagement.barriers.services import barrier_record
 from practice.break_glass.services import break_glass_open
 from practice.models import CareTeamMembership
 from tests.factories import SessionLogFactory
-from tests.same_browser import sign_in
+from tests.same_browser import page, sign_in, view
 
 NOTES = "Clinician barrier note CACHE7"
 RATED_PLUS_TWO = 'fs-5 fw-semibold">+2<'  # a latest rating, beside the goal
@@ -21,17 +19,11 @@ REASON = "Called by the school about an urgent safety concern; the primary is aw
 
 
 def _view(client, user, child):
-    if client.session.get("_auth_user_id") != str(user.pk):
-        sign_in(client, user)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("child_detail", args=[child.pk]))
-    return response, len(captured)
+    return view(client, user, reverse("child_detail", args=[child.pk]))
 
 
 def _page(client, user, child) -> str:
-    response, _ = _view(client, user, child)
-    assert response.status_code == 200
-    return response.content.decode()
+    return page(client, user, reverse("child_detail", args=[child.pk]))
 
 
 def test_a_clinicians_cached_record_is_never_served_to_anyone_with_other_rights(client, cast):

@@ -2,15 +2,13 @@
 the same URL serves the care team and the family, and a clinician's copy never reaches a
 parent, another guardian or an emergency reader; a rating or a comment shows at once."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from goals import services
 from practice.break_glass.services import break_glass_open
 from tests.factories import GuardianshipFactory, ParentFactory
-from tests.same_browser import sign_in
+from tests.same_browser import page, sign_in, view
 
 CLINICIAN_NOTE = "Clinician rating note CACHE5"
 PARENT_NOTE = "Co-parent rating note CACHE5"
@@ -18,17 +16,11 @@ REASON = "Called by the school about an urgent safety concern; the primary is aw
 
 
 def _view(client, user, goal):
-    if client.session.get("_auth_user_id") != str(user.pk):
-        sign_in(client, user)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("goal_detail", args=[goal.pk]))
-    return response, len(captured)
+    return view(client, user, reverse("goal_detail", args=[goal.pk]))
 
 
 def _page(client, user, goal) -> str:
-    response, _ = _view(client, user, goal)
-    assert response.status_code == 200
-    return response.content.decode()
+    return page(client, user, reverse("goal_detail", args=[goal.pk]))
 
 
 def _rate(goal, user, level, note):

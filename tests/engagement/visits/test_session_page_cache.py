@@ -4,32 +4,24 @@ start, shows on the very next view."""
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from engagement.visits import services
 from practice.break_glass.services import break_glass_open
 from tests.factories import SessionLogFactory
-from tests.same_browser import sign_in
+from tests.same_browser import page, sign_in, view
 
 NOTE = "Private note CACHE9"
 REASON = "Called by the school about an urgent safety concern; the primary is away today."
 
 
 def _view(client, user, session):
-    if client.session.get("_auth_user_id") != str(user.pk):
-        sign_in(client, user)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("session_detail", args=[session.pk]))
-    return response, len(captured)
+    return view(client, user, reverse("session_detail", args=[session.pk]))
 
 
 def _page(client, user, session) -> str:
-    response, _ = _view(client, user, session)
-    assert response.status_code == 200
-    return response.content.decode()
+    return page(client, user, reverse("session_detail", args=[session.pk]))
 
 
 def _signed(cast, past_session):
